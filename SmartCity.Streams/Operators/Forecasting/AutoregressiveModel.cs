@@ -1,0 +1,292 @@
+namespace SmartCity.Streams.Operators.Forecasting;
+
+/// <summary>
+/// Direct multi-horizon autoregression on the standardised deseasonalised series z = (y - profile) / scale, fitted by
+/// recursive least squares with exponential forgetting. Every horizon h regresses z[t+h] on the same features
+/// x[t] = (1, z[t..t-p+1], neighbour mean z[t..t-q+1]), so one inverse-covariance matrix P per key serves all
+/// horizons: an update costs O(F^2 + H*F) instead of O(H*F^2). Learning waits until all H targets of x[t-H] are
+/// known, i.e. the horizon-1 weights learn H-1 steps late, which forgetting factors close to 1 hardly notice.
+/// </summary>
+internal sealed class AutoregressiveModel : ForecastModel
+{
+    private const double InitialCovariance = 10;
+    private const double MaxMeanCovariance = 1e3;
+    private const double MinScaleWeight = 0.01;
+    private const double MaxAbsZ = 50;
+
+    private readonly SeasonalProfile _profile;
+    private readonly RoadGraph? _graph;
+    private readonly int _order;
+    private readonly int _neighbourLags;
+    private readonly int _features;
+    private readonly int _ring;
+    private readonly double _lambda;
+    private readonly double[] _x;
+    private readonly double[] _px;
+    private double[] _variance = [];
+    private double[] _count = [];
+    private double[] _z = [];
+    private double[] _nz = [];
+    private double[] _p = [];
+    private double[] _w = [];
+    private int _capacity;
+
+    public AutoregressiveModel(int horizon, int stepsPerDay, int stepsPerQuarterHour, int order, int neighbourLags, double lambda, RoadGraph? graph)
+        : base(horizon)
+    {
+        _profile = new SeasonalProfile(stepsPerDay, minWeight: 0.05, minWeekCount: 2, radius: stepsPerQuarterHour);
+        _graph = graph;
+        _order = order;
+        _neighbourLags = graph is null ? 0 : neighbourLags;
+        _features = 1 + _order + _neighbourLags;
+        _ring = horizon + Math.Max(_order, _neighbourLags) + 1;
+        _lambda = lambda;
+        _x = new double[_features];
+        _px = new double[_features];
+    }
+
+    public override void EnsureCapacity(int keys)
+    {
+        if (keys <= _capacity)
+        {
+            return;
+        }
+
+        int f = _features;
+        _profile.EnsureCapacity(keys);
+        FlatState.Grow(ref _variance, keys, 0);
+        FlatState.Grow(ref _count, keys, 0);
+        FlatState.Grow(ref _z, keys * _ring, double.NaN);
+        FlatState.Grow(ref _nz, keys * _ring, double.NaN);
+        FlatState.Grow(ref _w, keys * Horizon * f, 0);
+        int old = _p.Length / (f * f);
+        FlatState.Grow(ref _p, keys * f * f, 0);
+        for (int k = old; k < keys; k++)
+        {
+            ResetCovariance(k);
+        }
+
+        _capacity = keys;
+    }
+
+    public override void Step(long step, ReadOnlySpan<double> values, int keyCount, Span<double> forecasts)
+    {
+        int slot = FlatState.Mod(step, _ring);
+        for (int k = 0; k < keyCount; k++)
+        {
+            _z[(k * _ring) + slot] = Standardise(k, step, values[k]);
+        }
+
+        if (_graph is not null)
+        {
+            for (int k = 0; k < keyCount; k++)
+            {
+                _nz[(k * _ring) + slot] = NeighbourMean(k, slot, keyCount);
+            }
+        }
+
+        int h = Horizon;
+        for (int k = 0; k < keyCount; k++)
+        {
+            if (Features(k, step - h))
+            {
+                Learn(k, step - h);
+            }
+
+            Span<double> f = forecasts.Slice(k * h, h);
+            if (!Features(k, step))
+            {
+                f.Fill(double.NaN);
+                continue;
+            }
+
+            double scale = Scale(k);
+            int wRow = k * h * _features;
+            for (int j = 0; j < h; j++)
+            {
+                double dot = Dot(_w.AsSpan(wRow + (j * _features), _features), _x);
+                f[j] = _profile.Expected(k, step + j + 1) + (scale * Math.Clamp(dot, -MaxAbsZ, MaxAbsZ));
+            }
+        }
+    }
+
+    public override void Write(BinaryWriter writer, int keyCount)
+    {
+        _profile.Write(writer, keyCount);
+        FlatState.Write(writer, _variance, keyCount);
+        FlatState.Write(writer, _count, keyCount);
+        FlatState.Write(writer, _z, keyCount * _ring);
+        FlatState.Write(writer, _nz, keyCount * _ring);
+        FlatState.Write(writer, _p, keyCount * _features * _features);
+        FlatState.Write(writer, _w, keyCount * Horizon * _features);
+    }
+
+    public override void Read(BinaryReader reader)
+    {
+        _profile.Read(reader);
+        FlatState.Read(reader, ref _variance, 0);
+        FlatState.Read(reader, ref _count, 0);
+        FlatState.Read(reader, ref _z, double.NaN);
+        FlatState.Read(reader, ref _nz, double.NaN);
+        FlatState.Read(reader, ref _p, 0);
+        FlatState.Read(reader, ref _w, 0);
+        _capacity = Math.Min(_variance.Length, _p.Length / (_features * _features));
+    }
+
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            s += a[i] * b[i];
+        }
+
+        return s;
+    }
+
+    private double Scale(int k) => Math.Sqrt(_variance[k]) + 1e-9;
+
+    private double Standardise(int k, long step, double y)
+    {
+        if (double.IsNaN(y))
+        {
+            return double.NaN;
+        }
+
+        double expected = _profile.Expected(k, step);
+        double r = double.IsNaN(expected) ? 0 : y - expected;
+        double n = _count[k] + 1;
+        _count[k] = n;
+        _variance[k] += Math.Max(1.0 / n, MinScaleWeight) * ((r * r) - _variance[k]);
+        _profile.Update(k, step, y);
+        return Math.Clamp(r / Scale(k), -MaxAbsZ, MaxAbsZ);
+    }
+
+    private double NeighbourMean(int k, int slot, int keyCount)
+    {
+        ReadOnlySpan<int> neighbours = _graph!.Neighbours(k);
+        ReadOnlySpan<double> weights = _graph.Weights(k);
+        double sum = 0;
+        double weight = 0;
+        for (int i = 0; i < neighbours.Length; i++)
+        {
+            int j = neighbours[i];
+            if (j < keyCount)
+            {
+                double z = _z[(j * _ring) + slot];
+                if (!double.IsNaN(z))
+                {
+                    sum += weights[i] * z;
+                    weight += weights[i];
+                }
+            }
+        }
+
+        return weight > 0 ? sum / weight : double.NaN;
+    }
+
+    /// <summary>Fills the scratch feature vector for time <paramref name="t"/>; false when its newest own value is missing.</summary>
+    private bool Features(int k, long t)
+    {
+        int row = k * _ring;
+        if (double.IsNaN(_z[row + FlatState.Mod(t, _ring)]))
+        {
+            return false;
+        }
+
+        _x[0] = 1;
+        for (int i = 0; i < _order; i++)
+        {
+            double z = _z[row + FlatState.Mod(t - i, _ring)];
+            _x[1 + i] = double.IsNaN(z) ? 0 : z;
+        }
+
+        for (int i = 0; i < _neighbourLags; i++)
+        {
+            double z = _nz[row + FlatState.Mod(t - i, _ring)];
+            _x[1 + _order + i] = double.IsNaN(z) ? 0 : z;
+        }
+
+        return true;
+    }
+
+    private void Learn(int k, long t)
+    {
+        int f = _features;
+        Span<double> p = _p.AsSpan(k * f * f, f * f);
+        double denom = _lambda;
+        for (int i = 0; i < f; i++)
+        {
+            double s = Dot(p.Slice(i * f, f), _x);
+            _px[i] = s;
+            denom += _x[i] * s;
+        }
+
+        if (!(denom > 0) || !double.IsFinite(denom))
+        {
+            ResetCovariance(k);
+            return;
+        }
+
+        double inv = 1 / denom;
+        double invLambda = 1 / _lambda;
+        double trace = 0;
+        for (int i = 0; i < f; i++)
+        {
+            double gi = _px[i] * inv;
+            Span<double> pr = p.Slice(i * f, f);
+            for (int j = 0; j < f; j++)
+            {
+                pr[j] = (pr[j] - (gi * _px[j])) * invLambda;
+            }
+
+            trace += pr[i];
+        }
+
+        // Forgetting inflates P along directions the data never excites (a constant series), so cap its size.
+        if (!double.IsFinite(trace))
+        {
+            ResetCovariance(k);
+            return;
+        }
+
+        if (trace > MaxMeanCovariance * f)
+        {
+            double shrink = MaxMeanCovariance * f / trace;
+            for (int i = 0; i < p.Length; i++)
+            {
+                p[i] *= shrink;
+            }
+        }
+
+        int h = Horizon;
+        int ringRow = k * _ring;
+        int wRow = k * h * f;
+        for (int j = 0; j < h; j++)
+        {
+            double target = _z[ringRow + FlatState.Mod(t + j + 1, _ring)];
+            if (double.IsNaN(target))
+            {
+                continue;
+            }
+
+            Span<double> w = _w.AsSpan(wRow + (j * f), f);
+            double e = (target - Dot(w, _x)) * inv;
+            for (int i = 0; i < f; i++)
+            {
+                w[i] += _px[i] * e;
+            }
+        }
+    }
+
+    private void ResetCovariance(int k)
+    {
+        int f = _features;
+        Span<double> p = _p.AsSpan(k * f * f, f * f);
+        p.Clear();
+        for (int i = 0; i < f; i++)
+        {
+            p[(i * f) + i] = InitialCovariance;
+        }
+    }
+}

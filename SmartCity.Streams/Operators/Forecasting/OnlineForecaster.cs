@@ -1,0 +1,502 @@
+using System.Diagnostics;
+using SmartCity.Streams.Internal;
+
+namespace SmartCity.Streams.Operators.Forecasting;
+
+/// <summary>
+/// Online multi-horizon forecaster for many keys. Readings are averaged into fixed steps; a global step clock closes
+/// steps when the watermark passes them (<see cref="TryAdvance"/>), and every closed step updates every model of every
+/// key once and issues forecasts for the next <see cref="ForecasterOptions.Horizon"/> steps with prediction intervals
+/// from online residual quantiles. State lives in flat arrays indexed by dense keys 0..K-1 and grows on demand.
+/// </summary>
+/// <remarks>
+/// Gap handling: a key without a reading in a closed step gets a missing value: models carry their state forward without
+/// learning and keep forecasting. Readings for a step that is already closed are late: they are counted in
+/// <see cref="LateReadings"/> and dropped. Readings more than <see cref="ForecasterOptions.MaxOpenSteps"/> steps ahead of
+/// the clock advance it. NaN, infinities and values beyond ±1e12 count as missing. Not thread-safe: one instance per lane.
+/// </remarks>
+public sealed class OnlineForecaster
+{
+    private const double MaxAbsValue = 1e12;
+    private const double QuantileRate = 0.05;
+
+    private readonly long _stepMicros;
+    private readonly int _horizon;
+    private readonly int _ring;
+    private readonly ForecastModel[] _models;
+    private readonly ForecastModels[] _kinds;
+    private readonly int _combined;
+    private readonly double _tauLow;
+    private readonly double _tauHigh;
+    private readonly double _errorSmoothing;
+    private readonly ForecasterOptions _options;
+
+    private int _keyCount;
+    private int _capacity;
+    private long _clock = long.MinValue;
+    private long _late;
+    private double[] _pendingSum = [];
+    private double[] _pendingCount = [];
+    private double[] _values = [];
+    private double[] _last = [];
+    private double[][] _point;
+    private double[][] _lower;
+    private double[][] _upper;
+    private double[][] _issued;
+    private double[][] _mse;
+    private double[][] _absError;
+    private double[][] _qLow;
+    private double[][] _qHigh;
+
+    /// <summary>Creates a forecaster; throws <see cref="ArgumentOutOfRangeException"/> for invalid options.</summary>
+    public OnlineForecaster(ForecasterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _stepMicros = options.StepMicros;
+        _horizon = options.Horizon;
+        _ring = options.MaxOpenSteps;
+        _tauLow = (1 - options.IntervalCoverage) / 2;
+        _tauHigh = 1 - _tauLow;
+        _errorSmoothing = options.ErrorSmoothing;
+
+        int day = options.StepsPerDay;
+        int quarterHour = (int)(TimeSpan.FromMinutes(15).Ticks / options.Step.Ticks);
+        var models = new List<ForecastModel>();
+        var kinds = new List<ForecastModels>();
+        ForecastModels m = options.Models;
+        Add(ForecastModels.Persistence, new PersistenceModel(_horizon));
+        Add(ForecastModels.SeasonalNaive, new SeasonalNaiveModel(_horizon, day));
+        Add(ForecastModels.HistoricalAverage, new HistoricalAverageModel(_horizon, day));
+        Add(ForecastModels.HoltWinters, new HoltWintersModel(_horizon, day));
+        Add(ForecastModels.Autoregressive, new AutoregressiveModel(_horizon, day, quarterHour, options.AutoregressiveOrder, options.NeighbourLags, options.ForgettingFactor, options.Graph));
+        _combined = -1;
+        if ((m & ForecastModels.Combined) != 0)
+        {
+            if (models.Count == 0)
+            {
+                // A combination of nothing is the strongest single model.
+                Add(ForecastModels.Autoregressive | ForecastModels.Combined, new AutoregressiveModel(_horizon, day, quarterHour, options.AutoregressiveOrder, options.NeighbourLags, options.ForgettingFactor, options.Graph));
+                kinds[^1] = ForecastModels.Autoregressive;
+            }
+
+            _combined = models.Count;
+            kinds.Add(ForecastModels.Combined);
+        }
+
+        _models = [.. models];
+        _kinds = [.. kinds];
+        int count = _kinds.Length;
+        _point = NewJagged(count);
+        _lower = NewJagged(count);
+        _upper = NewJagged(count);
+        _issued = NewJagged(count);
+        _mse = NewJagged(count);
+        _absError = NewJagged(count);
+        _qLow = NewJagged(count);
+        _qHigh = NewJagged(count);
+        EnsureCapacity(options.InitialKeyCapacity);
+
+        void Add(ForecastModels kind, ForecastModel model)
+        {
+            if ((m & kind) != 0)
+            {
+                models.Add(model);
+                kinds.Add(kind & ~ForecastModels.Combined);
+            }
+        }
+    }
+
+    /// <summary>Forecast horizon H: forecasts cover steps t+1..t+H.</summary>
+    public int Horizon => _horizon;
+
+    /// <summary>Number of keys seen so far (largest key + 1).</summary>
+    public int KeyCount => _keyCount;
+
+    /// <summary>Number of model outputs: one per enabled model, the combination last.</summary>
+    public int ModelCount => _kinds.Length;
+
+    /// <summary>Readings dropped because their step had already been closed.</summary>
+    public long LateReadings => _late;
+
+    /// <summary>Step length in microseconds.</summary>
+    public long StepMicros => _stepMicros;
+
+    /// <summary>Index of the last closed step (time / step), or <see cref="long.MinValue"/> before the first reading.</summary>
+    public long LastClosedStep => _clock;
+
+    /// <summary>Start time (microseconds since the Unix epoch) of the last closed step: the issue time of the current forecasts.</summary>
+    public long IssuedAtMicros => _clock == long.MinValue ? long.MinValue : _clock * _stepMicros;
+
+    /// <summary>The model whose forecasts <see cref="Forecasts(int)"/> returns at <paramref name="modelIndex"/>.</summary>
+    public ForecastModels ModelAt(int modelIndex) => _kinds[modelIndex];
+
+    /// <summary>Output index of <paramref name="model"/>, or -1 when it is not enabled.</summary>
+    public int IndexOf(ForecastModels model) => Array.IndexOf(_kinds, model);
+
+    /// <summary>Point forecasts of a model after the last closed step, laid out [key * Horizon + h - 1]; always finite.</summary>
+    public ReadOnlySpan<double> Forecasts(int modelIndex) => _point[modelIndex].AsSpan(0, _keyCount * _horizon);
+
+    /// <summary>Lower interval bounds, laid out like <see cref="Forecasts(int)"/>.</summary>
+    public ReadOnlySpan<double> Lower(int modelIndex) => _lower[modelIndex].AsSpan(0, _keyCount * _horizon);
+
+    /// <summary>Upper interval bounds, laid out like <see cref="Forecasts(int)"/>.</summary>
+    public ReadOnlySpan<double> Upper(int modelIndex) => _upper[modelIndex].AsSpan(0, _keyCount * _horizon);
+
+    /// <summary>
+    /// Adds readings (dense key, event time in microseconds since the Unix epoch, value). Several readings of a key in
+    /// one step are averaged. Forecasts change only when <see cref="TryAdvance"/> closes a step.
+    /// </summary>
+    public void Update(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values)
+    {
+        if (keys.Length != timesMicros.Length || keys.Length != values.Length)
+        {
+            ThrowHelper.Argument(nameof(keys), "keys, timesMicros and values must have the same length.");
+        }
+
+        for (int i = 0; i < keys.Length; i++)
+        {
+            int key = keys[i];
+            if ((uint)key >= 1u << 24)
+            {
+                ThrowHelper.ArgumentOutOfRange(nameof(keys), "Keys must be dense indices in 0..16777215.");
+            }
+
+            double v = values[i];
+            if (!(Math.Abs(v) <= MaxAbsValue))
+            {
+                continue;
+            }
+
+            long step = FloorDiv(timesMicros[i], _stepMicros);
+            if (_clock == long.MinValue)
+            {
+                _clock = step - 1;
+            }
+
+            if (step <= _clock)
+            {
+                _late++;
+                continue;
+            }
+
+            while (step > _clock + _ring)
+            {
+                CloseStep();
+            }
+
+            if (key >= _keyCount)
+            {
+                AddKeys(key + 1);
+            }
+
+            int slot = (key * _ring) + FlatState.Mod(step, _ring);
+            _pendingSum[slot] += v;
+            _pendingCount[slot] += 1;
+        }
+    }
+
+    /// <summary>
+    /// Closes the next step if the watermark (microseconds since the Unix epoch) has passed its end, and returns true;
+    /// call it in a loop and read the forecasts after each true.
+    /// </summary>
+    public bool TryAdvance(long watermarkMicros)
+    {
+        if (_clock == long.MinValue || FloorDiv(watermarkMicros, _stepMicros) <= _clock + 1)
+        {
+            return false;
+        }
+
+        CloseStep();
+        return true;
+    }
+
+    /// <summary>Writes the whole state (versioned) so <see cref="ReadState"/> on a forecaster with the same options resumes exactly.</summary>
+    public void WriteState(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(StateVersion);
+        writer.Write(_stepMicros);
+        writer.Write(_horizon);
+        writer.Write(_kinds.Length);
+        writer.Write(_keyCount);
+        writer.Write(_clock);
+        writer.Write(_late);
+        int kh = _keyCount * _horizon;
+        FlatState.Write(writer, _pendingSum, _keyCount * _ring);
+        FlatState.Write(writer, _pendingCount, _keyCount * _ring);
+        FlatState.Write(writer, _last, _keyCount);
+        for (int m = 0; m < _kinds.Length; m++)
+        {
+            FlatState.Write(writer, _point[m], kh);
+            FlatState.Write(writer, _lower[m], kh);
+            FlatState.Write(writer, _upper[m], kh);
+            FlatState.Write(writer, _issued[m], kh * _horizon);
+            FlatState.Write(writer, _mse[m], kh);
+            FlatState.Write(writer, _absError[m], kh);
+            FlatState.Write(writer, _qLow[m], kh);
+            FlatState.Write(writer, _qHigh[m], kh);
+        }
+
+        for (int m = 0; m < _models.Length; m++)
+        {
+            _models[m].Write(writer, _keyCount);
+        }
+    }
+
+    /// <summary>Restores a state written by <see cref="WriteState"/> from a forecaster with the same options.</summary>
+    public void ReadState(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        if (reader.ReadInt32() != StateVersion || reader.ReadInt64() != _stepMicros || reader.ReadInt32() != _horizon || reader.ReadInt32() != _kinds.Length)
+        {
+            throw new InvalidDataException("The forecaster state was written with another version or other options.");
+        }
+
+        int keys = reader.ReadInt32();
+        _clock = reader.ReadInt64();
+        _late = reader.ReadInt64();
+        EnsureCapacity(keys);
+        _keyCount = keys;
+        FlatState.Read(reader, ref _pendingSum, 0);
+        FlatState.Read(reader, ref _pendingCount, 0);
+        FlatState.Read(reader, ref _last, double.NaN);
+        for (int m = 0; m < _kinds.Length; m++)
+        {
+            FlatState.Read(reader, ref _point[m], 0);
+            FlatState.Read(reader, ref _lower[m], 0);
+            FlatState.Read(reader, ref _upper[m], 0);
+            FlatState.Read(reader, ref _issued[m], double.NaN);
+            FlatState.Read(reader, ref _mse[m], double.NaN);
+            FlatState.Read(reader, ref _absError[m], double.NaN);
+            FlatState.Read(reader, ref _qLow[m], 0);
+            FlatState.Read(reader, ref _qHigh[m], 0);
+        }
+
+        for (int m = 0; m < _models.Length; m++)
+        {
+            _models[m].Read(reader);
+        }
+    }
+
+    private const int StateVersion = 1;
+
+    private static long FloorDiv(long a, long b)
+    {
+        long q = a / b;
+        return (a % b != 0 && a < 0) ? q - 1 : q;
+    }
+
+    private static double[][] NewJagged(int count)
+    {
+        var a = new double[count][];
+        for (int i = 0; i < count; i++)
+        {
+            a[i] = [];
+        }
+
+        return a;
+    }
+
+    private void AddKeys(int keys)
+    {
+        if (keys > _capacity)
+        {
+            EnsureCapacity(Math.Max(keys, _capacity * 2));
+        }
+
+        // Keys that appear late start with an empty history: their earlier forecasts never existed.
+        _keyCount = keys;
+    }
+
+    private void EnsureCapacity(int keys)
+    {
+        if (keys <= _capacity)
+        {
+            return;
+        }
+
+        int kh = keys * _horizon;
+        FlatState.Grow(ref _pendingSum, keys * _ring, 0);
+        FlatState.Grow(ref _pendingCount, keys * _ring, 0);
+        FlatState.Grow(ref _values, keys, double.NaN);
+        FlatState.Grow(ref _last, keys, double.NaN);
+        for (int m = 0; m < _kinds.Length; m++)
+        {
+            FlatState.Grow(ref _point[m], kh, 0);
+            FlatState.Grow(ref _lower[m], kh, 0);
+            FlatState.Grow(ref _upper[m], kh, 0);
+            FlatState.Grow(ref _issued[m], kh * _horizon, double.NaN);
+            FlatState.Grow(ref _mse[m], kh, double.NaN);
+            FlatState.Grow(ref _absError[m], kh, double.NaN);
+            FlatState.Grow(ref _qLow[m], kh, 0);
+            FlatState.Grow(ref _qHigh[m], kh, 0);
+        }
+
+        for (int m = 0; m < _models.Length; m++)
+        {
+            _models[m].EnsureCapacity(keys);
+        }
+
+        _capacity = keys;
+    }
+
+    private void CloseStep()
+    {
+        long step = ++_clock;
+        int k1 = _keyCount;
+        int slot = FlatState.Mod(step, _ring);
+        for (int k = 0; k < k1; k++)
+        {
+            int i = (k * _ring) + slot;
+            double c = _pendingCount[i];
+            double v = c > 0 ? _pendingSum[i] / c : double.NaN;
+            _pendingSum[i] = 0;
+            _pendingCount[i] = 0;
+            _values[k] = v;
+            if (!double.IsNaN(v))
+            {
+                _last[k] = v;
+            }
+        }
+
+        ReadOnlySpan<double> values = _values.AsSpan(0, k1);
+        for (int m = 0; m < _kinds.Length; m++)
+        {
+            Score(m, step, values);
+        }
+
+        for (int m = 0; m < _models.Length; m++)
+        {
+            Span<double> point = _point[m].AsSpan(0, k1 * _horizon);
+            _models[m].Step(step, values, k1, point);
+            Sanitise(point);
+        }
+
+        if (_combined >= 0)
+        {
+            Combine();
+        }
+
+        for (int m = 0; m < _kinds.Length; m++)
+        {
+            Issue(m, step);
+        }
+    }
+
+    /// <summary>Every forecast must be finite: a model without an opinion yet falls back to the last value (0 before any).</summary>
+    private void Sanitise(Span<double> point)
+    {
+        int h = _horizon;
+        for (int i = 0; i < point.Length; i++)
+        {
+            double f = point[i];
+            if (!double.IsFinite(f) || Math.Abs(f) > 4 * MaxAbsValue)
+            {
+                double last = _last[i / h];
+                point[i] = double.IsNaN(last) ? 0 : last;
+            }
+        }
+    }
+
+    /// <summary>Scores the forecasts issued h steps ago against this step's values: error level for the combination, residual quantiles for the intervals.</summary>
+    private void Score(int m, long step, ReadOnlySpan<double> values)
+    {
+        int h = _horizon;
+        double[] issued = _issued[m];
+        double[] mse = _mse[m];
+        double[] absError = _absError[m];
+        double[] qLow = _qLow[m];
+        double[] qHigh = _qHigh[m];
+        double a = _errorSmoothing;
+        for (int k = 0; k < values.Length; k++)
+        {
+            double y = values[k];
+            if (double.IsNaN(y))
+            {
+                continue;
+            }
+
+            for (int j = 0; j < h; j++)
+            {
+                // Forecast for this step at horizon j+1 was issued at step - (j+1), row (step - j - 1) mod H.
+                int row = (k * h) + FlatState.Mod(step - j - 1, h);
+                double f = issued[(row * h) + j];
+                if (double.IsNaN(f))
+                {
+                    continue;
+                }
+
+                double e = y - f;
+                int i = (k * h) + j;
+                double ae = Math.Abs(e);
+                if (double.IsNaN(mse[i]))
+                {
+                    mse[i] = e * e;
+                    absError[i] = ae;
+                    qLow[i] = Math.Min(e, 0);
+                    qHigh[i] = Math.Max(e, 0);
+                    continue;
+                }
+
+                mse[i] += a * ((e * e) - mse[i]);
+                absError[i] += a * (ae - absError[i]);
+
+                // Stochastic-gradient quantile tracking: step size proportional to the error level keeps it unit-free.
+                double rate = QuantileRate * absError[i];
+                qLow[i] += rate * (e < qLow[i] ? _tauLow - 1 : _tauLow);
+                qHigh[i] += rate * (e < qHigh[i] ? _tauHigh - 1 : _tauHigh);
+            }
+        }
+    }
+
+    private void Combine()
+    {
+        int n = _models.Length;
+        Span<double> target = _point[_combined].AsSpan(0, _keyCount * _horizon);
+        for (int i = 0; i < target.Length; i++)
+        {
+            double sum = 0;
+            double weight = 0;
+            double plain = 0;
+            for (int m = 0; m < n; m++)
+            {
+                double f = _point[m][i];
+                plain += f;
+                double e = _mse[m][i];
+                if (double.IsFinite(e))
+                {
+                    // Inverse-MSE weights; the floor keeps a perfect model from dividing by zero.
+                    double w = 1 / (e + 1e-12);
+                    sum += w * f;
+                    weight += w;
+                }
+            }
+
+            target[i] = weight > 0 && double.IsFinite(sum / weight) ? sum / weight : plain / n;
+        }
+    }
+
+    private void Issue(int m, long step)
+    {
+        int h = _horizon;
+        int kh = _keyCount * h;
+        double[] point = _point[m];
+        double[] lower = _lower[m];
+        double[] upper = _upper[m];
+        double[] issued = _issued[m];
+        double[] qLow = _qLow[m];
+        double[] qHigh = _qHigh[m];
+        int row = FlatState.Mod(step, h);
+        for (int i = 0; i < kh; i++)
+        {
+            double f = point[i];
+            Debug.Assert(double.IsFinite(f), "Forecasts are sanitised before they are issued.");
+            lower[i] = f + Math.Min(qLow[i], 0);
+            upper[i] = f + Math.Max(qHigh[i], 0);
+            int k = i / h;
+            issued[(((k * h) + row) * h) + (i - (k * h))] = f;
+        }
+    }
+}
