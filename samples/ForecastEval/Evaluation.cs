@@ -98,14 +98,14 @@ internal sealed class Evaluation
     {
         var ci = CultureInfo.InvariantCulture;
         console.WriteLine(string.Create(ci, $"std(y) over the whole series = {_std:F4}; metrics pooled over steps 1..h (and at step h)"));
-        console.WriteLine("model                h   RMSE     MAE      MAPE     Acc      NRMSE   | RMSE@h   MAE@h    MAPE@h   NRMSE@h");
+        console.WriteLine("model                h   RMSE     MAE      MAPE     Acc      NRMSE   Cover | RMSE@h   MAE@h    MAPE@h   NRMSE@h");
         for (int m = 0; m < _metrics.Length; m++)
         {
             foreach (int h in horizons)
             {
                 Metrics pooled = Pooled(m, h);
                 Metrics at = _metrics[m][h - 1];
-                console.WriteLine(string.Create(ci, $"{Name(_forecaster.ModelAt(m)),-20} {h,-3} {pooled.Rmse,-8:F4} {pooled.Mae,-8:F4} {pooled.Mape,-8:F4} {pooled.Accuracy,-8:F4} {pooled.Nrmse(_std),-7:F4} | {at.Rmse,-8:F4} {at.Mae,-8:F4} {at.Mape,-8:F4} {at.Nrmse(_std),-8:F4}"));
+                console.WriteLine(string.Create(ci, $"{Name(_forecaster.ModelAt(m)),-20} {h,-3} {pooled.Rmse,-8:F4} {pooled.Mae,-8:F4} {pooled.Mape,-8:F4} {pooled.Accuracy,-8:F4} {pooled.Nrmse(_std),-7:F4} {pooled.Coverage,-5:F3} | {at.Rmse,-8:F4} {at.Mae,-8:F4} {at.Mape,-8:F4} {at.Nrmse(_std),-8:F4}"));
             }
         }
     }
@@ -166,6 +166,7 @@ internal sealed class Evaluation
         Number(json, "mape", metrics.Mape);
         Number(json, "accuracy", metrics.Accuracy);
         Number(json, "nrmse", metrics.Nrmse(_std));
+        Number(json, "intervalCoverage", metrics.Coverage);
         json.WriteEndObject();
 
         static void Number(Utf8JsonWriter json, string name, double value)
@@ -221,7 +222,7 @@ internal sealed class Evaluation
                     output.WriteLine(string.Create(ci, $"{name},{_data.KeyNames[k]},{issuedRow},{target},{h},{point[i]:G7},{lower[i]:G7},{upper[i]:G7}"));
                     if (!double.IsNaN(actual))
                     {
-                        _metrics[m][h - 1].Add(actual, point[i]);
+                        _metrics[m][h - 1].Add(actual, point[i], lower[i], upper[i]);
                     }
                 }
             }

@@ -8,9 +8,15 @@ internal sealed class Metrics
     public double SumAbsActual;
     public double SumSquaredActual;
     public long Count;
+    public long Covered;
 
-    public void Add(double actual, double forecast)
+    public void Add(double actual, double forecast, double lower, double upper)
     {
+        if (actual >= lower && actual <= upper)
+        {
+            Covered++;
+        }
+
         double e = actual - forecast;
         SumSquared += e * e;
         SumAbs += Math.Abs(e);
@@ -26,7 +32,11 @@ internal sealed class Metrics
         SumAbsActual += other.SumAbsActual;
         SumSquaredActual += other.SumSquaredActual;
         Count += other.Count;
+        Covered += other.Covered;
     }
+
+    /// <summary>Share of actual values inside the prediction interval.</summary>
+    public double Coverage => Covered / (double)Count;
 
     public double Rmse => Math.Sqrt(SumSquared / Count);
 

@@ -33,7 +33,7 @@ public sealed class ForecasterOptions
     public double IntervalCoverage { get; init; } = 0.9;
 
     /// <summary>Smoothing factor of the recent squared error that weights the combined forecast, in (0, 1]. Default 0.05.</summary>
-    public double ErrorSmoothing { get; init; } = 0.05;
+    public double ErrorSmoothing { get; init; } = 0.005;
 
     /// <summary>How many steps past the last closed step readings may run ahead of the step clock. Default 32.</summary>
     public int MaxOpenSteps { get; init; } = 32;

@@ -19,6 +19,7 @@ public sealed class OnlineForecaster
 {
     private const double MaxAbsValue = 1e12;
     private const double QuantileRate = 0.05;
+    private const double CombineCutoff = 2;
 
     private readonly long _stepMicros;
     private readonly int _horizon;
@@ -457,19 +458,36 @@ public sealed class OnlineForecaster
         Span<double> target = _point[_combined].AsSpan(0, _keyCount * _horizon);
         for (int i = 0; i < target.Length; i++)
         {
-            double sum = 0;
-            double weight = 0;
+            double best = double.PositiveInfinity;
             double plain = 0;
             for (int m = 0; m < n; m++)
             {
-                double f = _point[m][i];
-                plain += f;
+                plain += _point[m][i];
                 double e = _mse[m][i];
-                if (double.IsFinite(e))
+                if (e < best)
                 {
-                    // Inverse-MSE weights; the floor keeps a perfect model from dividing by zero.
-                    double w = 1 / (e + 1e-12);
-                    sum += w * f;
+                    best = e;
+                }
+            }
+
+            if (!double.IsFinite(best))
+            {
+                target[i] = plain / n;
+                continue;
+            }
+
+            // Models far behind the current leader only add noise; the rest are weighted by inverse squared MSE.
+            double cut = (CombineCutoff * best) + 1e-300;
+            double sum = 0;
+            double weight = 0;
+            for (int m = 0; m < n; m++)
+            {
+                double e = _mse[m][i];
+                if (e <= cut)
+                {
+                    double r = best / (e + 1e-300);
+                    double w = r * r;
+                    sum += w * _point[m][i];
                     weight += w;
                 }
             }
