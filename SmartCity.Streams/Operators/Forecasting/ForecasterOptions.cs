@@ -29,6 +29,12 @@ public sealed class ForecasterOptions
     /// <summary>Forgetting factor of the recursive least squares fit, in (0.9, 1]. Default 0.999.</summary>
     public double ForgettingFactor { get; init; } = 0.999;
 
+    /// <summary>
+    /// Holt-Winters trend damping in (0, 1]. Default 0.9: a trend fades within a few steps, as congestion and demand swings
+    /// revert; 1 extrapolates a trend linearly.
+    /// </summary>
+    public double TrendDamping { get; init; } = 0.9;
+
     /// <summary>Central coverage of the prediction interval, in (0, 1). Default 0.9 (5 % and 95 % residual quantiles).</summary>
     public double IntervalCoverage { get; init; } = 0.9;
 
@@ -76,6 +82,11 @@ public sealed class ForecasterOptions
         if (!(ForgettingFactor > 0.9 && ForgettingFactor <= 1.0))
         {
             ThrowHelper.ArgumentOutOfRange(nameof(ForgettingFactor), "ForgettingFactor must lie in (0.9, 1].");
+        }
+
+        if (!(TrendDamping > 0 && TrendDamping <= 1))
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(TrendDamping), "TrendDamping must lie in (0, 1].");
         }
 
         if (!(IntervalCoverage > 0 && IntervalCoverage < 1))

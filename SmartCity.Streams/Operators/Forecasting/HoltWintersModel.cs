@@ -1,29 +1,44 @@
 namespace SmartCity.Streams.Operators.Forecasting;
 
 /// <summary>
-/// Additive Holt-Winters with a damped trend and a daily season. A season slot starts at its first observation's
-/// deviation from the level, so the model forecasts from the first day without a batch initialisation.
+/// Additive Holt-Winters with a damped trend and a daily season. The first two seasons of a key only collect values (the
+/// driver falls back to the last value meanwhile): the trend starts at the difference of their means, the level at the
+/// trend line's end and the seasonal indices at the mean deviations from that line, the classical initialisation done
+/// online. Starting the smoothing earlier lets the level absorb the first day's shape, and that error then decays only
+/// at the seasonal rate.
 /// </summary>
 internal sealed class HoltWintersModel : ForecastModel
 {
     private const double Alpha = 0.3;
     private const double Beta = 0.02;
     private const double Gamma = 0.15;
-    private const double Phi = 0.9;
 
     private readonly int _season;
+    private readonly double _phi;
     private double[] _level = [];
     private double[] _trend = [];
     private double[] _seasonal = [];
+    private double[] _start = [];
+    private double[] _firstMean = [];
+    private double[] _secondSum = [];
+    private double[] _secondCount = [];
 
-    public HoltWintersModel(int horizon, int season)
-        : base(horizon) => _season = season;
+    public HoltWintersModel(int horizon, int season, double phi)
+        : base(horizon)
+    {
+        _season = season;
+        _phi = phi;
+    }
 
     public override void EnsureCapacity(int keys)
     {
         FlatState.Grow(ref _level, keys, double.NaN);
         FlatState.Grow(ref _trend, keys, 0);
         FlatState.Grow(ref _seasonal, keys * _season, double.NaN);
+        FlatState.Grow(ref _start, keys, double.NaN);
+        FlatState.Grow(ref _firstMean, keys, double.NaN);
+        FlatState.Grow(ref _secondSum, keys, 0);
+        FlatState.Grow(ref _secondCount, keys, 0);
     }
 
     public override void Step(long step, ReadOnlySpan<double> values, int keyCount, Span<double> forecasts)
@@ -37,45 +52,122 @@ internal sealed class HoltWintersModel : ForecastModel
             double level = _level[k];
             double trend = _trend[k];
             int row = k * m;
-            if (double.IsNaN(y))
+            if (double.IsNaN(level))
             {
-                if (!double.IsNaN(level))
-                {
-                    level += Phi * trend;
-                    trend *= Phi;
-                }
+                level = Initialise(k, step, slot, y, out trend);
             }
-            else if (double.IsNaN(level))
+            else if (double.IsNaN(y))
             {
-                level = y;
-                trend = 0;
-                _seasonal[row + slot] = 0;
+                level += _phi * trend;
+                trend *= _phi;
             }
             else
             {
                 double s = _seasonal[row + slot];
-                double newLevel = Alpha * (y - (double.IsNaN(s) ? 0 : s)) + ((1 - Alpha) * (level + (Phi * trend)));
-                trend = (Beta * (newLevel - level)) + ((1 - Beta) * Phi * trend);
+                double newLevel = (Alpha * (y - s)) + ((1 - Alpha) * (level + (_phi * trend)));
+                trend = (Beta * (newLevel - level)) + ((1 - Beta) * _phi * trend);
                 level = newLevel;
-                _seasonal[row + slot] = double.IsNaN(s) ? y - level : (Gamma * (y - level)) + ((1 - Gamma) * s);
+                _seasonal[row + slot] = (Gamma * (y - level)) + ((1 - Gamma) * s);
             }
 
             _level[k] = level;
             _trend[k] = trend;
-
             Span<double> f = forecasts.Slice(k * h, h);
+            if (double.IsNaN(level))
+            {
+                f.Fill(double.NaN);
+                continue;
+            }
+
             double damp = 0;
             double phiPow = 1;
             int t = slot;
             for (int j = 0; j < h; j++)
             {
-                phiPow *= Phi;
+                phiPow *= _phi;
                 damp += phiPow;
                 t = t + 1 == m ? 0 : t + 1;
                 double s = _seasonal[row + t];
-                f[j] = level + (damp * trend) + (double.IsNaN(s) ? 0 : s);
+                f[j] = level + (damp * trend) + s;
             }
         }
+    }
+
+    /// <summary>Collects the first two seasons; returns the initial level (and trend) once they are complete, else NaN.</summary>
+    private double Initialise(int k, long step, int slot, double y, out double trend)
+    {
+        trend = 0;
+        int m = _season;
+        int row = k * m;
+        if (double.IsNaN(_start[k]))
+        {
+            if (double.IsNaN(y))
+            {
+                return double.NaN;
+            }
+
+            _start[k] = step;
+        }
+
+        long age = step - (long)_start[k];
+        if (age < m)
+        {
+            _seasonal[row + slot] = y;
+            if (age == m - 1)
+            {
+                _firstMean[k] = MeanOfSlots(_seasonal.AsSpan(row, m));
+            }
+
+            return double.NaN;
+        }
+
+        if (!double.IsNaN(y))
+        {
+            double first = _seasonal[row + slot];
+            _seasonal[row + slot] = double.IsNaN(first) ? y : (first + y) / 2;
+            _secondSum[k] += y;
+            _secondCount[k] += 1;
+        }
+
+        if (age < (2 * m) - 1)
+        {
+            return double.NaN;
+        }
+
+        // Slot averages over both seasons sit on the trend line half a season after the first season's slot time.
+        double mean1 = _firstMean[k];
+        double b = _secondCount[k] > 0 && !double.IsNaN(mean1) ? ((_secondSum[k] / _secondCount[k]) - mean1) / m : 0;
+        if (double.IsNaN(mean1))
+        {
+            mean1 = _secondSum[k] / _secondCount[k];
+        }
+
+        int firstSlot = FlatState.Mod((long)_start[k], m);
+        Span<double> season = _seasonal.AsSpan(row, m);
+        for (int s = 0; s < m; s++)
+        {
+            int i = FlatState.Mod(s - firstSlot, m);
+            season[s] = double.IsNaN(season[s]) ? 0 : season[s] - mean1 - (b * (i + 0.5));
+        }
+
+        trend = b;
+        return mean1 + (b * ((1.5 * m) - 0.5));
+    }
+
+    private static double MeanOfSlots(ReadOnlySpan<double> season)
+    {
+        double sum = 0;
+        int n = 0;
+        foreach (double v in season)
+        {
+            if (!double.IsNaN(v))
+            {
+                sum += v;
+                n++;
+            }
+        }
+
+        return n > 0 ? sum / n : double.NaN;
     }
 
     public override void Write(BinaryWriter writer, int keyCount)
@@ -83,6 +175,10 @@ internal sealed class HoltWintersModel : ForecastModel
         FlatState.Write(writer, _level, keyCount);
         FlatState.Write(writer, _trend, keyCount);
         FlatState.Write(writer, _seasonal, keyCount * _season);
+        FlatState.Write(writer, _start, keyCount);
+        FlatState.Write(writer, _firstMean, keyCount);
+        FlatState.Write(writer, _secondSum, keyCount);
+        FlatState.Write(writer, _secondCount, keyCount);
     }
 
     public override void Read(BinaryReader reader)
@@ -90,5 +186,9 @@ internal sealed class HoltWintersModel : ForecastModel
         FlatState.Read(reader, ref _level, double.NaN);
         FlatState.Read(reader, ref _trend, 0);
         FlatState.Read(reader, ref _seasonal, double.NaN);
+        FlatState.Read(reader, ref _start, double.NaN);
+        FlatState.Read(reader, ref _firstMean, double.NaN);
+        FlatState.Read(reader, ref _secondSum, 0);
+        FlatState.Read(reader, ref _secondCount, 0);
     }
 }

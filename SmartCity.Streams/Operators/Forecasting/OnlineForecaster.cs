@@ -70,7 +70,7 @@ public sealed class OnlineForecaster
         Add(ForecastModels.Persistence, new PersistenceModel(_horizon));
         Add(ForecastModels.SeasonalNaive, new SeasonalNaiveModel(_horizon, day));
         Add(ForecastModels.HistoricalAverage, new HistoricalAverageModel(_horizon, day));
-        Add(ForecastModels.HoltWinters, new HoltWintersModel(_horizon, day));
+        Add(ForecastModels.HoltWinters, new HoltWintersModel(_horizon, day, options.TrendDamping));
         Add(ForecastModels.Autoregressive, new AutoregressiveModel(_horizon, day, quarterHour, options.AutoregressiveOrder, options.NeighbourLags, options.ForgettingFactor, options.Graph));
         _combined = -1;
         if ((m & ForecastModels.Combined) != 0)
