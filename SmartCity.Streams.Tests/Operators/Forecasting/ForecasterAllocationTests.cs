@@ -1,0 +1,62 @@
+using SmartCity.Streams.Operators.Forecasting;
+
+namespace SmartCity.Streams.Tests.Operators.Forecasting;
+
+public sealed class ForecasterAllocationTests
+{
+    [Fact]
+    public void Steady_state_batches_allocate_nothing()
+    {
+        const int Keys = 200;
+        long step = TimeSpan.FromMinutes(5).Ticks / TimeSpan.TicksPerMicrosecond;
+        var from = new List<int>();
+        var to = new List<int>();
+        for (int k = 1; k < Keys; k++)
+        {
+            from.Add(k - 1);
+            to.Add(k);
+            from.Add(k);
+            to.Add(k - 1);
+        }
+
+        var forecaster = new OnlineForecaster(new ForecasterOptions
+        {
+            Horizon = 12,
+            InitialKeyCapacity = Keys,
+            Graph = RoadGraph.FromEdges(Keys, from.ToArray(), to.ToArray(), Enumerable.Repeat(1.0, from.Count).ToArray()),
+        });
+        var keys = new int[Keys];
+        var times = new long[Keys];
+        var values = new double[Keys];
+        var random = new Random(3);
+        void Batch(int t)
+        {
+            for (int k = 0; k < Keys; k++)
+            {
+                keys[k] = k;
+                times[k] = t * step;
+                values[k] = k % 17 == 0 && t % 5 == 0 ? double.NaN : 50 + (10 * Math.Sin(t / 40.0)) + random.NextDouble();
+            }
+
+            forecaster.Update(keys, times, values);
+            while (forecaster.TryAdvance((t + 1) * step))
+            {
+            }
+        }
+
+        int t = 0;
+        for (; t < 3 * 288; t++)
+        {
+            Batch(t);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int end = t + 300; t < end; t++)
+        {
+            Batch(t);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+}
