@@ -15,7 +15,7 @@ internal sealed class AutoregressiveModel : ForecastModel
     private const double MaxAbsZ = 50;
 
     private readonly SeasonalProfile _profile;
-    private readonly RoadGraph? _graph;
+    private RoadGraph? _graph;
     private readonly int _order;
     private readonly int _neighbourLags;
     private readonly int _features;
@@ -43,6 +43,15 @@ internal sealed class AutoregressiveModel : ForecastModel
         _lambda = lambda;
         _x = new double[_features];
         _px = new double[_features];
+    }
+
+    /// <summary>Swaps the graph; the feature layout is fixed at construction, so only a model built with a graph takes one.</summary>
+    public void SetGraph(RoadGraph graph)
+    {
+        if (_neighbourLags > 0)
+        {
+            _graph = graph;
+        }
     }
 
     public override void EnsureCapacity(int keys)

@@ -283,6 +283,21 @@ public sealed class OnlineForecaster
 
     private const int StateVersion = 1;
 
+    /// <summary>True once <paramref name="key"/> has had a value; keys without one carry placeholder forecasts.</summary>
+    internal bool HasValue(int key) => (uint)key < (uint)_keyCount && !double.IsNaN(_last[key]);
+
+    /// <summary>Replaces the road graph of the autoregressive models (the engine maps sensor ids to lane-local keys as they appear).</summary>
+    internal void SetGraph(RoadGraph graph)
+    {
+        foreach (ForecastModel model in _models)
+        {
+            if (model is AutoregressiveModel ar)
+            {
+                ar.SetGraph(graph);
+            }
+        }
+    }
+
     private static long FloorDiv(long a, long b)
     {
         long q = a / b;

@@ -19,6 +19,9 @@ public sealed class RoadGraph
         _weights = weights;
     }
 
+    /// <summary>A graph without keys or edges.</summary>
+    public static RoadGraph Empty { get; } = new([0], [], []);
+
     /// <summary>Number of keys the graph covers (0..KeyCount-1).</summary>
     public int KeyCount => _offsets.Length - 1;
 
@@ -68,7 +71,7 @@ public sealed class RoadGraph
         return new RoadGraph(offsets, targets, weights);
     }
 
-    /// <summary>Builds a graph from an edge list (from, to, weight); edges are directed, so add both directions for an undirected road.</summary>
+    /// <summary>Builds a graph from an edge list (from, to, weight); edges are directed, so add both directions for an undirected road. Memory is linear in the edges.</summary>
     public static RoadGraph FromEdges(int keyCount, ReadOnlySpan<int> from, ReadOnlySpan<int> to, ReadOnlySpan<double> weight)
     {
         if (from.Length != to.Length || from.Length != weight.Length)
@@ -76,7 +79,12 @@ public sealed class RoadGraph
             ThrowHelper.Argument(nameof(from), "from, to and weight must have the same length.");
         }
 
-        var dense = new double[checked(keyCount * keyCount)];
+        if (keyCount < 0)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(keyCount), "keyCount must not be negative.");
+        }
+
+        var offsets = new int[keyCount + 1];
         for (int e = 0; e < from.Length; e++)
         {
             if ((uint)from[e] >= (uint)keyCount || (uint)to[e] >= (uint)keyCount)
@@ -84,10 +92,31 @@ public sealed class RoadGraph
                 ThrowHelper.ArgumentOutOfRange(nameof(from), "Edge endpoints must lie in 0..keyCount-1.");
             }
 
-            dense[(from[e] * keyCount) + to[e]] += weight[e];
+            if (IsEdge(from[e], to[e], weight[e]))
+            {
+                offsets[from[e] + 1]++;
+            }
         }
 
-        return FromDense(dense, keyCount);
+        for (int i = 0; i < keyCount; i++)
+        {
+            offsets[i + 1] += offsets[i];
+        }
+
+        var targets = new int[offsets[keyCount]];
+        var weights = new double[targets.Length];
+        var fill = offsets.AsSpan(0, keyCount).ToArray();
+        for (int e = 0; e < from.Length; e++)
+        {
+            if (IsEdge(from[e], to[e], weight[e]))
+            {
+                int at = fill[from[e]]++;
+                targets[at] = to[e];
+                weights[at] = weight[e];
+            }
+        }
+
+        return new RoadGraph(offsets, targets, weights);
     }
 
     /// <summary>Neighbours of <paramref name="key"/>; empty for keys outside the graph.</summary>
