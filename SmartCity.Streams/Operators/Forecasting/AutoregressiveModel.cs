@@ -111,10 +111,14 @@ internal sealed class AutoregressiveModel : ForecastModel
 
             double scale = Scale(k);
             int wRow = k * h * _features;
+            int week = FlatState.Mod(step, _profile.WeekSlots);
+            int day = FlatState.Mod(step, _profile.DaySlots);
             for (int j = 0; j < h; j++)
             {
+                week = week + 1 == _profile.WeekSlots ? 0 : week + 1;
+                day = day + 1 == _profile.DaySlots ? 0 : day + 1;
                 double dot = Dot(_w.AsSpan(wRow + (j * _features), _features), _x);
-                f[j] = _profile.Expected(k, step + j + 1) + (scale * Math.Clamp(dot, -MaxAbsZ, MaxAbsZ));
+                f[j] = _profile.Expected(k, week, day) + (scale * Math.Clamp(dot, -MaxAbsZ, MaxAbsZ));
             }
         }
     }
@@ -198,21 +202,24 @@ internal sealed class AutoregressiveModel : ForecastModel
     private bool Features(int k, long t)
     {
         int row = k * _ring;
-        if (double.IsNaN(_z[row + FlatState.Mod(t, _ring)]))
+        int at = FlatState.Mod(t, _ring);
+        if (double.IsNaN(_z[row + at]))
         {
             return false;
         }
 
         _x[0] = 1;
-        for (int i = 0; i < _order; i++)
+        int lag = at;
+        for (int i = 0; i < _order; i++, lag = lag == 0 ? _ring - 1 : lag - 1)
         {
-            double z = _z[row + FlatState.Mod(t - i, _ring)];
+            double z = _z[row + lag];
             _x[1 + i] = double.IsNaN(z) ? 0 : z;
         }
 
-        for (int i = 0; i < _neighbourLags; i++)
+        lag = at;
+        for (int i = 0; i < _neighbourLags; i++, lag = lag == 0 ? _ring - 1 : lag - 1)
         {
-            double z = _nz[row + FlatState.Mod(t - i, _ring)];
+            double z = _nz[row + lag];
             _x[1 + _order + i] = double.IsNaN(z) ? 0 : z;
         }
 
@@ -271,9 +278,11 @@ internal sealed class AutoregressiveModel : ForecastModel
         int h = Horizon;
         int ringRow = k * _ring;
         int wRow = k * h * f;
+        int slot = FlatState.Mod(t, _ring);
         for (int j = 0; j < h; j++)
         {
-            double target = _z[ringRow + FlatState.Mod(t + j + 1, _ring)];
+            slot = slot + 1 == _ring ? 0 : slot + 1;
+            double target = _z[ringRow + slot];
             if (double.IsNaN(target))
             {
                 continue;

@@ -28,9 +28,13 @@ internal sealed class HistoricalAverageModel : ForecastModel
             }
 
             int row = k * h;
+            int week = FlatState.Mod(step, _profile.WeekSlots);
+            int day = FlatState.Mod(step, _profile.DaySlots);
             for (int j = 0; j < h; j++)
             {
-                double e = _profile.Expected(k, step + j + 1);
+                week = week + 1 == _profile.WeekSlots ? 0 : week + 1;
+                day = day + 1 == _profile.DaySlots ? 0 : day + 1;
+                double e = _profile.Expected(k, week, day);
                 forecasts[row + j] = double.IsNaN(e) ? _last[k] : e;
             }
         }

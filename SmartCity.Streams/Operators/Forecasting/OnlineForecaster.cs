@@ -156,6 +156,10 @@ public sealed class OnlineForecaster
             ThrowHelper.Argument(nameof(keys), "keys, timesMicros and values must have the same length.");
         }
 
+        bool cached = false;
+        long cachedStep = 0;
+        long cachedStart = 0;
+        int cachedSlot = 0;
         for (int i = 0; i < keys.Length; i++)
         {
             int key = keys[i];
@@ -170,7 +174,17 @@ public sealed class OnlineForecaster
                 continue;
             }
 
-            long step = FloorDiv(timesMicros[i], _stepMicros);
+            // Rows of a batch mostly share a step: reuse its index instead of two 64-bit divisions per row.
+            long time = timesMicros[i];
+            if (!cached || (ulong)(time - cachedStart) >= (ulong)_stepMicros)
+            {
+                cached = true;
+                cachedStep = FloorDiv(time, _stepMicros);
+                cachedStart = cachedStep * _stepMicros;
+                cachedSlot = FlatState.Mod(cachedStep, _ring);
+            }
+
+            long step = cachedStep;
             if (_clock == long.MinValue)
             {
                 _clock = step - 1;
@@ -192,7 +206,7 @@ public sealed class OnlineForecaster
                 AddKeys(key + 1);
             }
 
-            int slot = (key * _ring) + FlatState.Mod(step, _ring);
+            int slot = (key * _ring) + cachedSlot;
             _pendingSum[slot] += v;
             _pendingCount[slot] += 1;
         }
@@ -434,11 +448,11 @@ public sealed class OnlineForecaster
                 continue;
             }
 
-            for (int j = 0; j < h; j++)
+            // The forecast for this step at horizon j+1 was issued at step - j - 1, kept in row (step - j - 1) mod H.
+            int issuedRow = FlatState.Mod(step - 1, h);
+            for (int j = 0; j < h; j++, issuedRow = issuedRow == 0 ? h - 1 : issuedRow - 1)
             {
-                // Forecast for this step at horizon j+1 was issued at step - (j+1), row (step - j - 1) mod H.
-                int row = (k * h) + FlatState.Mod(step - j - 1, h);
-                double f = issued[(row * h) + j];
+                double f = issued[(((k * h) + issuedRow) * h) + j];
                 if (double.IsNaN(f))
                 {
                     continue;
@@ -514,7 +528,6 @@ public sealed class OnlineForecaster
     private void Issue(int m, long step)
     {
         int h = _horizon;
-        int kh = _keyCount * h;
         double[] point = _point[m];
         double[] lower = _lower[m];
         double[] upper = _upper[m];
@@ -522,14 +535,19 @@ public sealed class OnlineForecaster
         double[] qLow = _qLow[m];
         double[] qHigh = _qHigh[m];
         int row = FlatState.Mod(step, h);
-        for (int i = 0; i < kh; i++)
+        for (int k = 0; k < _keyCount; k++)
         {
-            double f = point[i];
-            Debug.Assert(double.IsFinite(f), "Forecasts are sanitised before they are issued.");
-            lower[i] = f + Math.Min(qLow[i], 0);
-            upper[i] = f + Math.Max(qHigh[i], 0);
-            int k = i / h;
-            issued[(((k * h) + row) * h) + (i - (k * h))] = f;
+            int at = k * h;
+            Span<double> keep = issued.AsSpan(((k * h) + row) * h, h);
+            for (int j = 0; j < h; j++)
+            {
+                int i = at + j;
+                double f = point[i];
+                Debug.Assert(double.IsFinite(f), "Forecasts are sanitised before they are issued.");
+                lower[i] = f + Math.Min(qLow[i], 0);
+                upper[i] = f + Math.Max(qHigh[i], 0);
+                keep[j] = f;
+            }
         }
     }
 }

@@ -1,0 +1,111 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using SmartCity.Streams.Operators.Forecasting;
+
+namespace SmartCity.Streams.Benchmarks.Forecasting;
+
+/// <summary>
+/// One closed step of <see cref="Keys"/> sensors with 12 horizons: readings in, every model updated, forecasts and
+/// intervals out. One operation = one sensor-update, so the table reads directly as time per sensor-update.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class ForecasterBenchmarks
+{
+    private const int Horizon = 12;
+    private static readonly long Step = TimeSpan.FromMinutes(5).Ticks / TimeSpan.TicksPerMicrosecond;
+
+    private OnlineForecaster _seasonalNaive = null!;
+    private OnlineForecaster _historicalAverage = null!;
+    private OnlineForecaster _autoregressive = null!;
+    private OnlineForecaster _all = null!;
+    private int[] _keys = [];
+    private long[] _times = [];
+    private double[] _values = [];
+    private double[] _history = [];
+    private double[] _forecasts = [];
+    private int _t;
+
+    [Params(1024)]
+    public int Keys { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _seasonalNaive = Create(ForecastModels.SeasonalNaive);
+        _historicalAverage = Create(ForecastModels.HistoricalAverage);
+        _autoregressive = Create(ForecastModels.Autoregressive);
+        _all = Create(ForecastModels.All);
+        _keys = Enumerable.Range(0, Keys).ToArray();
+        _times = new long[Keys];
+        _values = new double[Keys];
+        _history = new double[Keys * 288];
+        _forecasts = new double[Keys * Horizon];
+        for (_t = 0; _t < 3 * 288; _t++)
+        {
+            Fill();
+            foreach (var f in new[] { _seasonalNaive, _historicalAverage, _autoregressive, _all })
+            {
+                f.Update(_keys, _times, _values);
+                f.TryAdvance((_t + 1) * Step);
+            }
+        }
+    }
+
+    [BenchmarkCategory("baseline"), Benchmark(Baseline = true, OperationsPerInvoke = 1024)]
+    public double HandLoopSeasonalNaive()
+    {
+        // What a hand-written seasonal naive costs: store the value, copy the next H values of the same slot a day ago.
+        int m = 288;
+        int slot = _t % m;
+        double sum = 0;
+        for (int k = 0; k < _values.Length; k++)
+        {
+            _history[(k * m) + slot] = _values[k];
+            for (int j = 0; j < Horizon; j++)
+            {
+                double f = _history[(k * m) + ((slot + j + 1) % m)];
+                _forecasts[(k * Horizon) + j] = f;
+                sum += f;
+            }
+        }
+
+        _t++;
+        return sum;
+    }
+
+    [BenchmarkCategory("baseline"), Benchmark(OperationsPerInvoke = 1024)]
+    public double SeasonalNaive() => Advance(_seasonalNaive);
+
+    [BenchmarkCategory("baseline"), Benchmark(OperationsPerInvoke = 1024)]
+    public double HistoricalAverage() => Advance(_historicalAverage);
+
+    [BenchmarkCategory("model"), Benchmark(OperationsPerInvoke = 1024)]
+    public double Autoregressive() => Advance(_autoregressive);
+
+    [BenchmarkCategory("model"), Benchmark(OperationsPerInvoke = 1024)]
+    public double AllModelsCombined() => Advance(_all);
+
+    private static OnlineForecaster Create(ForecastModels models) =>
+        new(new ForecasterOptions { Horizon = Horizon, Models = models, InitialKeyCapacity = 1024 });
+
+    private double Advance(OnlineForecaster forecaster)
+    {
+        Fill();
+        forecaster.Update(_keys, _times, _values);
+        forecaster.TryAdvance((_t + 1) * Step);
+        _t++;
+        return forecaster.Forecasts(0)[0];
+    }
+
+    private void Fill()
+    {
+        long time = _t * Step;
+        for (int k = 0; k < _values.Length; k++)
+        {
+            _times[k] = time;
+            _values[k] = 50 + (10 * Math.Sin((_t + k) / 40.0)) + ((k * 7919 % 13) / 13.0);
+        }
+    }
+}
