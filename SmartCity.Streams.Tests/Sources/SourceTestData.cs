@@ -8,7 +8,7 @@ namespace SmartCity.Streams.Tests.Sources;
 /// <summary>Small Arrow batches and temp files for the source tests (never the shared data folder).</summary>
 internal static class SourceTestData
 {
-    public static readonly long T0 = Batches.EventTime.FromDateTimeOffset(new DateTimeOffset(2024, 3, 4, 0, 0, 0, TimeSpan.Zero));
+    public static readonly long T0 = global::SmartCity.Streams.Batches.EventTime.FromDateTimeOffset(new DateTimeOffset(2024, 3, 4, 0, 0, 0, TimeSpan.Zero));
 
     public static RecordBatch Batch(int first, int rows, string speedName = "speed")
     {
@@ -18,7 +18,7 @@ internal static class SourceTestData
         for (var i = first; i < first + rows; i++)
         {
             keys.Append(i % 7);
-            times.Append(Batches.EventTime.ToDateTimeOffset(T0 + (i * Batches.EventTime.MicrosPerSecond)));
+            times.Append(global::SmartCity.Streams.Batches.EventTime.ToDateTimeOffset(T0 + (i * global::SmartCity.Streams.Batches.EventTime.MicrosPerSecond)));
             speeds.Append(i);
         }
 
