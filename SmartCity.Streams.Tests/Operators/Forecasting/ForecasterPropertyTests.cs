@@ -177,7 +177,9 @@ public sealed class ForecasterPropertyTests
             var lane = lanes[key % 2];
             for (int m = 0; m < one.ModelCount; m++)
             {
-                if (!one.Forecasts(m).Slice(key * h, h).SequenceEqual(lane.Forecasts(m).Slice(key / 2 * h, h)))
+                if (!one.Forecasts(m).Slice(key * h, h).SequenceEqual(lane.Forecasts(m).Slice(key / 2 * h, h))
+                    || !one.Lower(m).Slice(key * h, h).SequenceEqual(lane.Lower(m).Slice(key / 2 * h, h))
+                    || !one.Upper(m).Slice(key * h, h).SequenceEqual(lane.Upper(m).Slice(key / 2 * h, h)))
                 {
                     return false;
                 }

@@ -31,10 +31,10 @@ internal sealed class AutoregressiveModel : ForecastModel
     private double[] _w = [];
     private int _capacity;
 
-    public AutoregressiveModel(int horizon, int stepsPerDay, int stepsPerQuarterHour, int order, int neighbourLags, double lambda, RoadGraph? graph)
+    public AutoregressiveModel(int horizon, SeasonGrid grid, int smoothingSlots, int order, int neighbourLags, double lambda, RoadGraph? graph)
         : base(horizon)
     {
-        _profile = new SeasonalProfile(stepsPerDay, minWeight: 0.05, minWeekCount: 2, radius: stepsPerQuarterHour);
+        _profile = new SeasonalProfile(grid, minWeight: 0.05, minWeekCount: 2, radius: smoothingSlots);
         _graph = graph;
         _order = order;
         _neighbourLags = graph is null ? 0 : neighbourLags;
@@ -111,12 +111,22 @@ internal sealed class AutoregressiveModel : ForecastModel
 
             double scale = Scale(k);
             int wRow = k * h * _features;
-            int week = FlatState.Mod(step, _profile.WeekSlots);
-            int day = FlatState.Mod(step, _profile.DaySlots);
+            SeasonGrid grid = _profile.Grid;
+            int week = grid.WeekSlot(step);
+            int day = grid.DaySlot(step);
             for (int j = 0; j < h; j++)
             {
-                week = week + 1 == _profile.WeekSlots ? 0 : week + 1;
-                day = day + 1 == _profile.DaySlots ? 0 : day + 1;
+                if (grid.IsIdentity)
+                {
+                    week = week + 1 == grid.WeekSlots ? 0 : week + 1;
+                    day = day + 1 == grid.DaySlots ? 0 : day + 1;
+                }
+                else
+                {
+                    week = grid.WeekSlot(step + j + 1);
+                    day = grid.DaySlot(step + j + 1);
+                }
+
                 double dot = Dot(_w.AsSpan(wRow + (j * _features), _features), _x);
                 f[j] = _profile.Expected(k, week, day) + (scale * Math.Clamp(dot, -MaxAbsZ, MaxAbsZ));
             }

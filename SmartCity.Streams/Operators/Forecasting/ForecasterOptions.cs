@@ -41,16 +41,16 @@ public sealed class ForecasterOptions
     /// <summary>Smoothing factor of the recent squared error that weights the combined forecast, in (0, 1]. Default 0.05.</summary>
     public double ErrorSmoothing { get; init; } = 0.005;
 
-    /// <summary>How many steps past the last closed step readings may run ahead of the step clock. Default 32.</summary>
-    public int MaxOpenSteps { get; init; } = 32;
+    /// <summary>
+    /// How many steps past the last closed step readings may run ahead of the step clock before it closes steps without
+    /// waiting for the watermark. The open-step buffer grows to this size only when the data needs it. Default 4096.
+    /// </summary>
+    public int MaxOpenSteps { get; init; } = 4096;
 
     /// <summary>Keys allocated up front; the state grows on demand beyond it. Default 16.</summary>
     public int InitialKeyCapacity { get; init; } = 16;
 
     internal long StepMicros => Step.Ticks / TimeSpan.TicksPerMicrosecond;
-
-    /// <summary>Steps per day, at least 1: the season of the seasonal naive and Holt-Winters models.</summary>
-    internal int StepsPerDay => (int)Math.Clamp(Math.Round(TimeSpan.TicksPerDay / (double)Step.Ticks), 1, 1 << 20);
 
     internal void Validate()
     {

@@ -6,8 +6,8 @@ internal sealed class HistoricalAverageModel : ForecastModel
     private readonly SeasonalProfile _profile;
     private double[] _last = [];
 
-    public HistoricalAverageModel(int horizon, int stepsPerDay)
-        : base(horizon) => _profile = new SeasonalProfile(stepsPerDay, minWeight: 0, minWeekCount: 1, radius: 0);
+    public HistoricalAverageModel(int horizon, SeasonGrid grid)
+        : base(horizon) => _profile = new SeasonalProfile(grid, minWeight: 0, minWeekCount: 1, radius: 0);
 
     public override void EnsureCapacity(int keys)
     {
@@ -28,12 +28,22 @@ internal sealed class HistoricalAverageModel : ForecastModel
             }
 
             int row = k * h;
-            int week = FlatState.Mod(step, _profile.WeekSlots);
-            int day = FlatState.Mod(step, _profile.DaySlots);
+            SeasonGrid grid = _profile.Grid;
+            int week = grid.WeekSlot(step);
+            int day = grid.DaySlot(step);
             for (int j = 0; j < h; j++)
             {
-                week = week + 1 == _profile.WeekSlots ? 0 : week + 1;
-                day = day + 1 == _profile.DaySlots ? 0 : day + 1;
+                if (grid.IsIdentity)
+                {
+                    week = week + 1 == grid.WeekSlots ? 0 : week + 1;
+                    day = day + 1 == grid.DaySlots ? 0 : day + 1;
+                }
+                else
+                {
+                    week = grid.WeekSlot(step + j + 1);
+                    day = grid.DaySlot(step + j + 1);
+                }
+
                 double e = _profile.Expected(k, week, day);
                 forecasts[row + j] = double.IsNaN(e) ? _last[k] : e;
             }

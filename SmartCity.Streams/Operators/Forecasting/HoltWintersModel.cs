@@ -13,6 +13,7 @@ internal sealed class HoltWintersModel : ForecastModel
     private const double Beta = 0.02;
     private const double Gamma = 0.15;
 
+    private readonly SeasonGrid _grid;
     private readonly int _season;
     private readonly double _phi;
     private double[] _level = [];
@@ -23,10 +24,11 @@ internal sealed class HoltWintersModel : ForecastModel
     private double[] _secondSum = [];
     private double[] _secondCount = [];
 
-    public HoltWintersModel(int horizon, int season, double phi)
+    public HoltWintersModel(int horizon, SeasonGrid grid, double phi)
         : base(horizon)
     {
-        _season = season;
+        _grid = grid;
+        _season = grid.DaySlots;
         _phi = phi;
     }
 
@@ -45,7 +47,7 @@ internal sealed class HoltWintersModel : ForecastModel
     {
         int h = Horizon;
         int m = _season;
-        int slot = FlatState.Mod(step, m);
+        int slot = _grid.DaySlot(step);
         for (int k = 0; k < keyCount; k++)
         {
             double y = values[k];
@@ -86,7 +88,7 @@ internal sealed class HoltWintersModel : ForecastModel
             {
                 phiPow *= _phi;
                 damp += phiPow;
-                t = t + 1 == m ? 0 : t + 1;
+                t = _grid.IsIdentity ? (t + 1 == m ? 0 : t + 1) : _grid.DaySlot(step + j + 1);
                 double s = _seasonal[row + t];
                 f[j] = level + (damp * trend) + s;
             }
@@ -98,6 +100,7 @@ internal sealed class HoltWintersModel : ForecastModel
     {
         trend = 0;
         int m = _season;
+        long seasonSteps = _grid.StepsPerDay;
         int row = k * m;
         if (double.IsNaN(_start[k]))
         {
@@ -110,10 +113,10 @@ internal sealed class HoltWintersModel : ForecastModel
         }
 
         long age = step - (long)_start[k];
-        if (age < m)
+        if (age < seasonSteps)
         {
             _seasonal[row + slot] = y;
-            if (age == m - 1)
+            if (age == seasonSteps - 1)
             {
                 _firstMean[k] = MeanOfSlots(_seasonal.AsSpan(row, m));
             }
@@ -129,29 +132,30 @@ internal sealed class HoltWintersModel : ForecastModel
             _secondCount[k] += 1;
         }
 
-        if (age < (2 * m) - 1)
+        if (age < (2 * seasonSteps) - 1)
         {
             return double.NaN;
         }
 
         // Slot averages over both seasons sit on the trend line half a season after the first season's slot time.
         double mean1 = _firstMean[k];
-        double b = _secondCount[k] > 0 && !double.IsNaN(mean1) ? ((_secondSum[k] / _secondCount[k]) - mean1) / m : 0;
+        double b = _secondCount[k] > 0 && !double.IsNaN(mean1) ? ((_secondSum[k] / _secondCount[k]) - mean1) / seasonSteps : 0;
         if (double.IsNaN(mean1))
         {
             mean1 = _secondSum[k] / _secondCount[k];
         }
 
-        int firstSlot = FlatState.Mod((long)_start[k], m);
+        int firstSlot = _grid.DaySlot((long)_start[k]);
+        double width = _grid.StepsPerSlot;
         Span<double> season = _seasonal.AsSpan(row, m);
         for (int s = 0; s < m; s++)
         {
             int i = FlatState.Mod(s - firstSlot, m);
-            season[s] = double.IsNaN(season[s]) ? 0 : season[s] - mean1 - (b * (i + 0.5));
+            season[s] = double.IsNaN(season[s]) ? 0 : season[s] - mean1 - (b * ((i * width) + (width / 2)));
         }
 
         trend = b;
-        return mean1 + (b * ((1.5 * m) - 0.5));
+        return mean1 + (b * ((1.5 * seasonSteps) - 0.5));
     }
 
     private static double MeanOfSlots(ReadOnlySpan<double> season)

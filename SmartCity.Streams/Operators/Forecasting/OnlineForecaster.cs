@@ -19,11 +19,13 @@ public sealed class OnlineForecaster
 {
     private const double MaxAbsValue = 1e12;
     private const double QuantileRate = 0.05;
+    private const int InitialRing = 16;
     private const double CombineCutoff = 2;
 
     private readonly long _stepMicros;
     private readonly int _horizon;
-    private readonly int _ring;
+    private readonly int _maxRing;
+    private int _ring;
     private readonly ForecastModel[] _models;
     private readonly ForecastModels[] _kinds;
     private readonly int _combined;
@@ -36,6 +38,7 @@ public sealed class OnlineForecaster
     private int _capacity;
     private long _clock = long.MinValue;
     private long _late;
+    private long _forced;
     private double[] _pendingSum = [];
     private double[] _pendingCount = [];
     private double[] _values = [];
@@ -57,28 +60,30 @@ public sealed class OnlineForecaster
         _options = options;
         _stepMicros = options.StepMicros;
         _horizon = options.Horizon;
-        _ring = options.MaxOpenSteps;
+        _maxRing = options.MaxOpenSteps;
+        _ring = Math.Min(InitialRing, _maxRing);
         _tauLow = (1 - options.IntervalCoverage) / 2;
         _tauHigh = 1 - _tauLow;
         _errorSmoothing = options.ErrorSmoothing;
 
-        int day = options.StepsPerDay;
-        int quarterHour = (int)(TimeSpan.FromMinutes(15).Ticks / options.Step.Ticks);
+        var grid = new SeasonGrid(options.Step);
+        long slotTicks = Math.Max(options.Step.Ticks, TimeSpan.TicksPerDay / grid.DaySlots);
+        int quarterHour = (int)(TimeSpan.FromMinutes(15).Ticks / slotTicks);
         var models = new List<ForecastModel>();
         var kinds = new List<ForecastModels>();
         ForecastModels m = options.Models;
         Add(ForecastModels.Persistence, new PersistenceModel(_horizon));
-        Add(ForecastModels.SeasonalNaive, new SeasonalNaiveModel(_horizon, day));
-        Add(ForecastModels.HistoricalAverage, new HistoricalAverageModel(_horizon, day));
-        Add(ForecastModels.HoltWinters, new HoltWintersModel(_horizon, day, options.TrendDamping));
-        Add(ForecastModels.Autoregressive, new AutoregressiveModel(_horizon, day, quarterHour, options.AutoregressiveOrder, options.NeighbourLags, options.ForgettingFactor, options.Graph));
+        Add(ForecastModels.SeasonalNaive, new SeasonalNaiveModel(_horizon, grid));
+        Add(ForecastModels.HistoricalAverage, new HistoricalAverageModel(_horizon, grid));
+        Add(ForecastModels.HoltWinters, new HoltWintersModel(_horizon, grid, options.TrendDamping));
+        Add(ForecastModels.Autoregressive, new AutoregressiveModel(_horizon, grid, quarterHour, options.AutoregressiveOrder, options.NeighbourLags, options.ForgettingFactor, options.Graph));
         _combined = -1;
         if ((m & ForecastModels.Combined) != 0)
         {
             if (models.Count == 0)
             {
                 // A combination of nothing is the strongest single model.
-                Add(ForecastModels.Autoregressive | ForecastModels.Combined, new AutoregressiveModel(_horizon, day, quarterHour, options.AutoregressiveOrder, options.NeighbourLags, options.ForgettingFactor, options.Graph));
+                Add(ForecastModels.Autoregressive | ForecastModels.Combined, new AutoregressiveModel(_horizon, grid, quarterHour, options.AutoregressiveOrder, options.NeighbourLags, options.ForgettingFactor, options.Graph));
                 kinds[^1] = ForecastModels.Autoregressive;
             }
 
@@ -120,6 +125,9 @@ public sealed class OnlineForecaster
 
     /// <summary>Readings dropped because their step had already been closed.</summary>
     public long LateReadings => _late;
+
+    /// <summary>Steps closed because a reading ran more than <see cref="ForecasterOptions.MaxOpenSteps"/> steps ahead of the clock; their forecasts were never observable.</summary>
+    public long ForcedSteps => _forced;
 
     /// <summary>Step length in microseconds.</summary>
     public long StepMicros => _stepMicros;
@@ -196,9 +204,10 @@ public sealed class OnlineForecaster
                 continue;
             }
 
-            while (step > _clock + _ring)
+            if (step > _clock + _ring)
             {
-                CloseStep();
+                RunAhead(step);
+                cachedSlot = FlatState.Mod(cachedStep, _ring);
             }
 
             if (key >= _keyCount)
@@ -239,6 +248,8 @@ public sealed class OnlineForecaster
         writer.Write(_clock);
         writer.Write(_late);
         int kh = _keyCount * _horizon;
+        writer.Write(_ring);
+        writer.Write(_forced);
         FlatState.Write(writer, _pendingSum, _keyCount * _ring);
         FlatState.Write(writer, _pendingCount, _keyCount * _ring);
         FlatState.Write(writer, _last, _keyCount);
@@ -272,6 +283,20 @@ public sealed class OnlineForecaster
         int keys = reader.ReadInt32();
         _clock = reader.ReadInt64();
         _late = reader.ReadInt64();
+        int ring = reader.ReadInt32();
+        _forced = reader.ReadInt64();
+        if (ring < 1 || ring > _maxRing)
+        {
+            throw new InvalidDataException("The forecaster state holds an open-step ring outside MaxOpenSteps.");
+        }
+
+        if (ring != _ring)
+        {
+            _ring = ring;
+            _pendingSum = new double[_capacity * ring];
+            _pendingCount = new double[_capacity * ring];
+        }
+
         EnsureCapacity(keys);
         _keyCount = keys;
         FlatState.Read(reader, ref _pendingSum, 0);
@@ -327,6 +352,42 @@ public sealed class OnlineForecaster
         }
 
         return a;
+    }
+
+    /// <summary>
+    /// A reading lies beyond the open-step ring: grow the ring up to <see cref="ForecasterOptions.MaxOpenSteps"/> (rare,
+    /// allocates), and past that close the oldest steps without waiting for the watermark. Their forecasts are not
+    /// observable by the caller, so they are counted in <see cref="ForcedSteps"/>.
+    /// </summary>
+    private void RunAhead(long step)
+    {
+        long needed = step - _clock;
+        if (_ring < _maxRing)
+        {
+            int ring = (int)Math.Min(_maxRing, Math.Max(needed, 2L * _ring));
+            var sum = new double[_capacity * ring];
+            var count = new double[_capacity * ring];
+            for (int k = 0; k < _keyCount; k++)
+            {
+                for (long s = _clock + 1; s <= _clock + _ring; s++)
+                {
+                    int from = (k * _ring) + FlatState.Mod(s, _ring);
+                    int to = (k * ring) + FlatState.Mod(s, ring);
+                    sum[to] = _pendingSum[from];
+                    count[to] = _pendingCount[from];
+                }
+            }
+
+            _ring = ring;
+            _pendingSum = sum;
+            _pendingCount = count;
+        }
+
+        while (step > _clock + _ring)
+        {
+            CloseStep();
+            _forced++;
+        }
     }
 
     private void AddKeys(int keys)
@@ -539,6 +600,10 @@ public sealed class OnlineForecaster
         {
             int at = k * h;
             Span<double> keep = issued.AsSpan(((k * h) + row) * h, h);
+
+            // Placeholders of a key without any value are not forecasts: scoring them would make the intervals depend
+            // on how long the key waited for its first reading, i.e. on which lane it runs.
+            bool placeholder = double.IsNaN(_last[k]);
             for (int j = 0; j < h; j++)
             {
                 int i = at + j;
@@ -546,7 +611,7 @@ public sealed class OnlineForecaster
                 Debug.Assert(double.IsFinite(f), "Forecasts are sanitised before they are issued.");
                 lower[i] = f + Math.Min(qLow[i], 0);
                 upper[i] = f + Math.Max(qHigh[i], 0);
-                keep[j] = f;
+                keep[j] = placeholder ? double.NaN : f;
             }
         }
     }

@@ -1,14 +1,22 @@
 namespace SmartCity.Streams.Operators.Forecasting;
 
-/// <summary>Forecasts the value observed one season earlier at the same slot; a missing slot falls back to the last value.</summary>
+/// <summary>
+/// Forecasts the value observed one season (one day) earlier at the same slot; a missing slot falls back to the last
+/// value. With steps under 5 minutes a slot holds several steps and keeps the latest of them.
+/// </summary>
 internal sealed class SeasonalNaiveModel : ForecastModel
 {
+    private readonly SeasonGrid _grid;
     private readonly int _season;
     private double[] _history = [];
     private double[] _last = [];
 
-    public SeasonalNaiveModel(int horizon, int season)
-        : base(horizon) => _season = season;
+    public SeasonalNaiveModel(int horizon, SeasonGrid grid)
+        : base(horizon)
+    {
+        _grid = grid;
+        _season = grid.DaySlots;
+    }
 
     public override void EnsureCapacity(int keys)
     {
@@ -20,7 +28,7 @@ internal sealed class SeasonalNaiveModel : ForecastModel
     {
         int h = Horizon;
         int m = _season;
-        int slot = FlatState.Mod(step, m);
+        int slot = _grid.DaySlot(step);
         for (int k = 0; k < keyCount; k++)
         {
             double y = values[k];
@@ -35,7 +43,7 @@ internal sealed class SeasonalNaiveModel : ForecastModel
             int s = slot;
             for (int j = 0; j < h; j++)
             {
-                s = s + 1 == m ? 0 : s + 1;
+                s = _grid.IsIdentity ? (s + 1 == m ? 0 : s + 1) : _grid.DaySlot(step + j + 1);
                 double v = _history[row + s];
                 f[j] = double.IsNaN(v) ? _last[k] : v;
             }

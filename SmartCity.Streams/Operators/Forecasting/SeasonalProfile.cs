@@ -9,6 +9,7 @@ namespace SmartCity.Streams.Operators.Forecasting;
 /// </summary>
 internal sealed class SeasonalProfile
 {
+    private readonly SeasonGrid _grid;
     private readonly int _day;
     private readonly int _week;
     private readonly double _minWeight;
@@ -23,18 +24,17 @@ internal sealed class SeasonalProfile
     private double[] _mean = [];
     private double[] _count = [];
 
-    public SeasonalProfile(int stepsPerDay, double minWeight, int minWeekCount, int radius)
+    public SeasonalProfile(SeasonGrid grid, double minWeight, int minWeekCount, int radius)
     {
-        _day = stepsPerDay;
-        _week = stepsPerDay * 7;
+        _grid = grid;
+        _day = grid.DaySlots;
+        _week = grid.WeekSlots;
         _minWeight = minWeight;
         _minWeekCount = minWeekCount;
-        _radius = Math.Max(0, Math.Min(radius, (stepsPerDay - 1) / 2));
+        _radius = Math.Max(0, Math.Min(radius, (_day - 1) / 2));
     }
 
-    public int WeekSlots => _week;
-
-    public int DaySlots => _day;
+    public SeasonGrid Grid => _grid;
 
     public void EnsureCapacity(int keys)
     {
@@ -50,10 +50,10 @@ internal sealed class SeasonalProfile
 
     public void Update(int key, long step, double y)
     {
-        int w = (key * _week) + FlatState.Mod(step, _week);
+        int w = (key * _week) + _grid.WeekSlot(step);
         Blend(ref _weekMean[w], ref _weekCount[w], y);
         int row = key * _day;
-        int slot = FlatState.Mod(step, _day);
+        int slot = _grid.DaySlot(step);
         double before = _dayCount[row + slot] * _dayMean[row + slot];
         Blend(ref _dayMean[row + slot], ref _dayCount[row + slot], y);
         double change = (_dayCount[row + slot] * _dayMean[row + slot]) - before;
@@ -68,7 +68,7 @@ internal sealed class SeasonalProfile
     }
 
     /// <summary>Expected value of <paramref name="key"/> at <paramref name="step"/>; NaN before any observation.</summary>
-    public double Expected(int key, long step) => Expected(key, FlatState.Mod(step, _week), FlatState.Mod(step, _day));
+    public double Expected(int key, long step) => Expected(key, _grid.WeekSlot(step), _grid.DaySlot(step));
 
     /// <summary>Expected value at a week slot and the matching day slot (callers stepping through time advance both).</summary>
     public double Expected(int key, int weekSlot, int daySlot)
