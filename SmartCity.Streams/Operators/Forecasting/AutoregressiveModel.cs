@@ -23,6 +23,8 @@ internal sealed class AutoregressiveModel : ForecastModel
     private readonly double _lambda;
     private readonly double[] _x;
     private readonly double[] _px;
+    private readonly int[] _weekAhead;
+    private readonly int[] _dayAhead;
     private double[] _variance = [];
     private double[] _count = [];
     private double[] _z = [];
@@ -43,6 +45,8 @@ internal sealed class AutoregressiveModel : ForecastModel
         _lambda = lambda;
         _x = new double[_features];
         _px = new double[_features];
+        _weekAhead = new int[horizon];
+        _dayAhead = new int[horizon];
     }
 
     /// <summary>Swaps the graph; the feature layout is fixed at construction, so only a model built with a graph takes one.</summary>
@@ -80,10 +84,22 @@ internal sealed class AutoregressiveModel : ForecastModel
 
     public override void Step(long step, ReadOnlySpan<double> values, int keyCount, Span<double> forecasts)
     {
+        // Slots are the same for every key: compute them once per step, not per key.
+        int h = Horizon;
         int slot = FlatState.Mod(step, _ring);
+        int past = FlatState.Mod(step - h, _ring);
+        SeasonGrid grid = _profile.Grid;
+        int week = grid.WeekSlot(step);
+        int day = grid.DaySlot(step);
+        for (int j = 0; j < h; j++)
+        {
+            _weekAhead[j] = grid.WeekSlot(step + j + 1);
+            _dayAhead[j] = grid.DaySlot(step + j + 1);
+        }
+
         for (int k = 0; k < keyCount; k++)
         {
-            _z[(k * _ring) + slot] = Standardise(k, step, values[k]);
+            _z[(k * _ring) + slot] = Standardise(k, week, day, values[k]);
         }
 
         if (_graph is not null)
@@ -94,16 +110,15 @@ internal sealed class AutoregressiveModel : ForecastModel
             }
         }
 
-        int h = Horizon;
         for (int k = 0; k < keyCount; k++)
         {
-            if (Features(k, step - h))
+            if (Features(k, past))
             {
-                Learn(k, step - h);
+                Learn(k, past);
             }
 
             Span<double> f = forecasts.Slice(k * h, h);
-            if (!Features(k, step))
+            if (!Features(k, slot))
             {
                 f.Fill(double.NaN);
                 continue;
@@ -111,24 +126,10 @@ internal sealed class AutoregressiveModel : ForecastModel
 
             double scale = Scale(k);
             int wRow = k * h * _features;
-            SeasonGrid grid = _profile.Grid;
-            int week = grid.WeekSlot(step);
-            int day = grid.DaySlot(step);
             for (int j = 0; j < h; j++)
             {
-                if (grid.IsIdentity)
-                {
-                    week = week + 1 == grid.WeekSlots ? 0 : week + 1;
-                    day = day + 1 == grid.DaySlots ? 0 : day + 1;
-                }
-                else
-                {
-                    week = grid.WeekSlot(step + j + 1);
-                    day = grid.DaySlot(step + j + 1);
-                }
-
                 double dot = Dot(_w.AsSpan(wRow + (j * _features), _features), _x);
-                f[j] = _profile.Expected(k, week, day) + (scale * Math.Clamp(dot, -MaxAbsZ, MaxAbsZ));
+                f[j] = _profile.Expected(k, _weekAhead[j], _dayAhead[j]) + (scale * Math.Clamp(dot, -MaxAbsZ, MaxAbsZ));
             }
         }
     }
@@ -169,19 +170,19 @@ internal sealed class AutoregressiveModel : ForecastModel
 
     private double Scale(int k) => Math.Sqrt(_variance[k]) + 1e-9;
 
-    private double Standardise(int k, long step, double y)
+    private double Standardise(int k, int week, int day, double y)
     {
         if (double.IsNaN(y))
         {
             return double.NaN;
         }
 
-        double expected = _profile.Expected(k, step);
+        double expected = _profile.Expected(k, week, day);
         double r = double.IsNaN(expected) ? 0 : y - expected;
         double n = _count[k] + 1;
         _count[k] = n;
         _variance[k] += Math.Max(1.0 / n, MinScaleWeight) * ((r * r) - _variance[k]);
-        _profile.Update(k, step, y);
+        _profile.Update(k, week, day, y);
         return Math.Clamp(r / Scale(k), -MaxAbsZ, MaxAbsZ);
     }
 
@@ -208,11 +209,10 @@ internal sealed class AutoregressiveModel : ForecastModel
         return weight > 0 ? sum / weight : double.NaN;
     }
 
-    /// <summary>Fills the scratch feature vector for time <paramref name="t"/>; false when its newest own value is missing.</summary>
-    private bool Features(int k, long t)
+    /// <summary>Fills the scratch feature vector for the time at ring slot <paramref name="at"/>; false when its newest own value is missing.</summary>
+    private bool Features(int k, int at)
     {
         int row = k * _ring;
-        int at = FlatState.Mod(t, _ring);
         if (double.IsNaN(_z[row + at]))
         {
             return false;
@@ -236,7 +236,7 @@ internal sealed class AutoregressiveModel : ForecastModel
         return true;
     }
 
-    private void Learn(int k, long t)
+    private void Learn(int k, int slot)
     {
         int f = _features;
         Span<double> p = _p.AsSpan(k * f * f, f * f);
@@ -288,7 +288,6 @@ internal sealed class AutoregressiveModel : ForecastModel
         int h = Horizon;
         int ringRow = k * _ring;
         int wRow = k * h * f;
-        int slot = FlatState.Mod(t, _ring);
         for (int j = 0; j < h; j++)
         {
             slot = slot + 1 == _ring ? 0 : slot + 1;

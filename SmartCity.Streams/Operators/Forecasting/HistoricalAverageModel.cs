@@ -4,10 +4,17 @@ namespace SmartCity.Streams.Operators.Forecasting;
 internal sealed class HistoricalAverageModel : ForecastModel
 {
     private readonly SeasonalProfile _profile;
+    private readonly int[] _weekAhead;
+    private readonly int[] _dayAhead;
     private double[] _last = [];
 
     public HistoricalAverageModel(int horizon, SeasonGrid grid)
-        : base(horizon) => _profile = new SeasonalProfile(grid, minWeight: 0, minWeekCount: 1, radius: 0);
+        : base(horizon)
+    {
+        _profile = new SeasonalProfile(grid, minWeight: 0, minWeekCount: 1, radius: 0);
+        _weekAhead = new int[horizon];
+        _dayAhead = new int[horizon];
+    }
 
     public override void EnsureCapacity(int keys)
     {
@@ -18,33 +25,28 @@ internal sealed class HistoricalAverageModel : ForecastModel
     public override void Step(long step, ReadOnlySpan<double> values, int keyCount, Span<double> forecasts)
     {
         int h = Horizon;
+        SeasonGrid grid = _profile.Grid;
+        int week = grid.WeekSlot(step);
+        int day = grid.DaySlot(step);
+        for (int j = 0; j < h; j++)
+        {
+            _weekAhead[j] = grid.WeekSlot(step + j + 1);
+            _dayAhead[j] = grid.DaySlot(step + j + 1);
+        }
+
         for (int k = 0; k < keyCount; k++)
         {
             double y = values[k];
             if (!double.IsNaN(y))
             {
-                _profile.Update(k, step, y);
+                _profile.Update(k, week, day, y);
                 _last[k] = y;
             }
 
             int row = k * h;
-            SeasonGrid grid = _profile.Grid;
-            int week = grid.WeekSlot(step);
-            int day = grid.DaySlot(step);
             for (int j = 0; j < h; j++)
             {
-                if (grid.IsIdentity)
-                {
-                    week = week + 1 == grid.WeekSlots ? 0 : week + 1;
-                    day = day + 1 == grid.DaySlots ? 0 : day + 1;
-                }
-                else
-                {
-                    week = grid.WeekSlot(step + j + 1);
-                    day = grid.DaySlot(step + j + 1);
-                }
-
-                double e = _profile.Expected(k, week, day);
+                double e = _profile.Expected(k, _weekAhead[j], _dayAhead[j]);
                 forecasts[row + j] = double.IsNaN(e) ? _last[k] : e;
             }
         }

@@ -501,6 +501,9 @@ public sealed class OnlineForecaster
         double[] qLow = _qLow[m];
         double[] qHigh = _qHigh[m];
         double a = _errorSmoothing;
+
+        // The forecast for this step at horizon j+1 was issued at step - j - 1, kept in row (step - j - 1) mod H.
+        int lastRow = FlatState.Mod(step - 1, h);
         for (int k = 0; k < values.Length; k++)
         {
             double y = values[k];
@@ -509,8 +512,7 @@ public sealed class OnlineForecaster
                 continue;
             }
 
-            // The forecast for this step at horizon j+1 was issued at step - j - 1, kept in row (step - j - 1) mod H.
-            int issuedRow = FlatState.Mod(step - 1, h);
+            int issuedRow = lastRow;
             for (int j = 0; j < h; j++, issuedRow = issuedRow == 0 ? h - 1 : issuedRow - 1)
             {
                 double f = issued[(((k * h) + issuedRow) * h) + j];

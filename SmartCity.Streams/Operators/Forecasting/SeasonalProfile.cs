@@ -48,12 +48,13 @@ internal sealed class SeasonalProfile
         FlatState.Grow(ref _count, keys, 0);
     }
 
-    public void Update(int key, long step, double y)
+    public void Update(int key, long step, double y) => Update(key, _grid.WeekSlot(step), _grid.DaySlot(step), y);
+
+    public void Update(int key, int weekSlot, int slot, double y)
     {
-        int w = (key * _week) + _grid.WeekSlot(step);
+        int w = (key * _week) + weekSlot;
         Blend(ref _weekMean[w], ref _weekCount[w], y);
         int row = key * _day;
-        int slot = _grid.DaySlot(step);
         double before = _dayCount[row + slot] * _dayMean[row + slot];
         Blend(ref _dayMean[row + slot], ref _dayCount[row + slot], y);
         double change = (_dayCount[row + slot] * _dayMean[row + slot]) - before;
