@@ -248,10 +248,8 @@ public sealed class OnlineForecaster
         writer.Write(_clock);
         writer.Write(_late);
         int kh = _keyCount * _horizon;
-        writer.Write(_ring);
         writer.Write(_forced);
-        FlatState.Write(writer, _pendingSum, _keyCount * _ring);
-        FlatState.Write(writer, _pendingCount, _keyCount * _ring);
+        WritePending(writer);
         FlatState.Write(writer, _last, _keyCount);
         for (int m = 0; m < _kinds.Length; m++)
         {
@@ -283,24 +281,10 @@ public sealed class OnlineForecaster
         int keys = reader.ReadInt32();
         _clock = reader.ReadInt64();
         _late = reader.ReadInt64();
-        int ring = reader.ReadInt32();
         _forced = reader.ReadInt64();
-        if (ring < 1 || ring > _maxRing)
-        {
-            throw new InvalidDataException("The forecaster state holds an open-step ring outside MaxOpenSteps.");
-        }
-
-        if (ring != _ring)
-        {
-            _ring = ring;
-            _pendingSum = new double[_capacity * ring];
-            _pendingCount = new double[_capacity * ring];
-        }
-
         EnsureCapacity(keys);
         _keyCount = keys;
-        FlatState.Read(reader, ref _pendingSum, 0);
-        FlatState.Read(reader, ref _pendingCount, 0);
+        ReadPending(reader);
         FlatState.Read(reader, ref _last, double.NaN);
         for (int m = 0; m < _kinds.Length; m++)
         {
@@ -321,6 +305,62 @@ public sealed class OnlineForecaster
     }
 
     private const int StateVersion = 1;
+
+    /// <summary>
+    /// Writes the open steps in step order, only as far as the newest one holding a reading, so the snapshot does not
+    /// depend on how large the ring happened to grow (which depends on how the input was batched).
+    /// </summary>
+    private void WritePending(BinaryWriter writer)
+    {
+        int open = 0;
+        if (_clock != long.MinValue)
+        {
+            for (int k = 0; k < _keyCount; k++)
+            {
+                for (int d = _ring; d > open; d--)
+                {
+                    if (_pendingCount[(k * _ring) + FlatState.Mod(_clock + d, _ring)] > 0)
+                    {
+                        open = d;
+                        break;
+                    }
+                }
+            }
+        }
+
+        writer.Write(open);
+        for (int k = 0; k < _keyCount; k++)
+        {
+            for (int d = 1; d <= open; d++)
+            {
+                int i = (k * _ring) + FlatState.Mod(_clock + d, _ring);
+                writer.Write(_pendingSum[i]);
+                writer.Write(_pendingCount[i]);
+            }
+        }
+    }
+
+    private void ReadPending(BinaryReader reader)
+    {
+        int open = reader.ReadInt32();
+        if (open < 0 || open > _maxRing)
+        {
+            throw new InvalidDataException("The forecaster state holds more open steps than MaxOpenSteps.");
+        }
+
+        _ring = Math.Max(Math.Min(InitialRing, _maxRing), open);
+        _pendingSum = new double[_capacity * _ring];
+        _pendingCount = new double[_capacity * _ring];
+        for (int k = 0; k < _keyCount; k++)
+        {
+            for (int d = 1; d <= open; d++)
+            {
+                int i = (k * _ring) + FlatState.Mod(_clock + d, _ring);
+                _pendingSum[i] = reader.ReadDouble();
+                _pendingCount[i] = reader.ReadDouble();
+            }
+        }
+    }
 
     /// <summary>True once <paramref name="key"/> has had a value; keys without one carry placeholder forecasts.</summary>
     internal bool HasValue(int key) => (uint)key < (uint)_keyCount && !double.IsNaN(_last[key]);
