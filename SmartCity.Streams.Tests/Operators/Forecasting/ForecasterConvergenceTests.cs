@@ -54,6 +54,32 @@ public sealed class ForecasterConvergenceTests
         }
     }
 
+    [Theory]
+    [InlineData(ForecastModels.HoltWinters, 4.0)]
+    [InlineData(ForecastModels.HistoricalAverage, 0.1)]
+    [InlineData(ForecastModels.Autoregressive, 0.1)]
+    public void A_weekly_pattern_is_learned_once_weeks_of_data_exist(ForecastModels model, double tolerance)
+    {
+        // Daily shape plus weekends 20 units lower, hourly, 20 weeks; the last week is scored. A daily-only model would
+        // miss every weekday/weekend switch by 20. Holt-Winters' weekly index learns once per week at rate 0.2 while
+        // its daily index keeps pulling towards the latest day, so it settles slowly: within 20 % of the effect.
+        int steps = 24 * 140;
+        double[] y = new double[steps];
+        for (int t = 0; t < steps; t++)
+        {
+            bool weekend = (t / 24 % 7) >= 5;
+            y[t] = 50 + (10 * Math.Sin(2 * Math.PI * t / 24)) - (weekend ? 20 : 0);
+        }
+
+        var forecaster = new OnlineForecaster(new ForecasterOptions { Step = TimeSpan.FromHours(1), Horizon = Horizon, Models = model });
+        double[][][] issued = ForecastHarness.Replay(forecaster, [y], ForecastHarness.Hour);
+        for (int h = 1; h <= Horizon; h++)
+        {
+            double rmse = ForecastHarness.Rmse(issued, y, 0, 0, Horizon, h, steps - (24 * 7), steps);
+            Assert.True(rmse < tolerance, $"{model} h={h}: RMSE {rmse}");
+        }
+    }
+
     [Fact]
     public void Autoregressive_process_is_forecast_almost_as_well_as_the_true_model()
     {

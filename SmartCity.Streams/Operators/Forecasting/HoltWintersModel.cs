@@ -6,19 +6,26 @@ namespace SmartCity.Streams.Operators.Forecasting;
 /// trend line's end and the seasonal indices at the mean deviations from that line, the classical initialisation done
 /// online. Starting the smoothing earlier lets the level absorb the first day's shape, and that error then decays only
 /// at the seasonal rate.
+/// A weekly index per time-of-week slot (double seasonality, after Taylor 2003) learns what the daily season leaves:
+/// it starts at 0 and is first used when its slot comes round again a week later, so it only acts where the data holds
+/// more than a week ("weekly where data allows").
 /// </summary>
 internal sealed class HoltWintersModel : ForecastModel
 {
     private const double Alpha = 0.3;
     private const double Beta = 0.02;
     private const double Gamma = 0.15;
+    private const double GammaWeek = 0.2;
 
     private readonly SeasonGrid _grid;
     private readonly int _season;
     private readonly double _phi;
+    private readonly int[] _dayAhead;
+    private readonly int[] _weekAhead;
     private double[] _level = [];
     private double[] _trend = [];
     private double[] _seasonal = [];
+    private double[] _weekly = [];
     private double[] _start = [];
     private double[] _firstMean = [];
     private double[] _secondSum = [];
@@ -30,6 +37,8 @@ internal sealed class HoltWintersModel : ForecastModel
         _grid = grid;
         _season = grid.DaySlots;
         _phi = phi;
+        _dayAhead = new int[horizon];
+        _weekAhead = new int[horizon];
     }
 
     public override void EnsureCapacity(int keys)
@@ -37,6 +46,7 @@ internal sealed class HoltWintersModel : ForecastModel
         FlatState.Grow(ref _level, keys, double.NaN);
         FlatState.Grow(ref _trend, keys, 0);
         FlatState.Grow(ref _seasonal, keys * _season, double.NaN);
+        FlatState.Grow(ref _weekly, keys * _grid.WeekSlots, 0);
         FlatState.Grow(ref _start, keys, double.NaN);
         FlatState.Grow(ref _firstMean, keys, double.NaN);
         FlatState.Grow(ref _secondSum, keys, 0);
@@ -47,13 +57,22 @@ internal sealed class HoltWintersModel : ForecastModel
     {
         int h = Horizon;
         int m = _season;
+        int weekSlots = _grid.WeekSlots;
         int slot = _grid.DaySlot(step);
+        int week = _grid.WeekSlot(step);
+        for (int j = 0; j < h; j++)
+        {
+            _dayAhead[j] = _grid.DaySlot(step + j + 1);
+            _weekAhead[j] = _grid.WeekSlot(step + j + 1);
+        }
+
         for (int k = 0; k < keyCount; k++)
         {
             double y = values[k];
             double level = _level[k];
             double trend = _trend[k];
             int row = k * m;
+            int weekRow = k * weekSlots;
             if (double.IsNaN(level))
             {
                 level = Initialise(k, step, slot, y, out trend);
@@ -65,11 +84,15 @@ internal sealed class HoltWintersModel : ForecastModel
             }
             else
             {
+                // Error-correction form: every component moves with the same one-step error, so once the weekly index
+                // explains the weekday pattern the daily index and the level stop chasing it.
                 double s = _seasonal[row + slot];
-                double newLevel = (Alpha * (y - s)) + ((1 - Alpha) * (level + (_phi * trend)));
-                trend = (Beta * (newLevel - level)) + ((1 - Beta) * _phi * trend);
-                level = newLevel;
-                _seasonal[row + slot] = (Gamma * (y - level)) + ((1 - Gamma) * s);
+                double w = _weekly[weekRow + week];
+                double e = y - (level + (_phi * trend) + s + w);
+                level += (_phi * trend) + (Alpha * e);
+                trend = (_phi * trend) + (Alpha * Beta * e);
+                _seasonal[row + slot] = s + (Gamma * (1 - Alpha) * e);
+                _weekly[weekRow + week] = w + (GammaWeek * (1 - Alpha) * e);
             }
 
             _level[k] = level;
@@ -83,14 +106,11 @@ internal sealed class HoltWintersModel : ForecastModel
 
             double damp = 0;
             double phiPow = 1;
-            int t = slot;
             for (int j = 0; j < h; j++)
             {
                 phiPow *= _phi;
                 damp += phiPow;
-                t = _grid.IsIdentity ? (t + 1 == m ? 0 : t + 1) : _grid.DaySlot(step + j + 1);
-                double s = _seasonal[row + t];
-                f[j] = level + (damp * trend) + s;
+                f[j] = level + (damp * trend) + _seasonal[row + _dayAhead[j]] + _weekly[weekRow + _weekAhead[j]];
             }
         }
     }
@@ -179,6 +199,7 @@ internal sealed class HoltWintersModel : ForecastModel
         FlatState.Write(writer, _level, keyCount);
         FlatState.Write(writer, _trend, keyCount);
         FlatState.Write(writer, _seasonal, keyCount * _season);
+        FlatState.Write(writer, _weekly, keyCount * _grid.WeekSlots);
         FlatState.Write(writer, _start, keyCount);
         FlatState.Write(writer, _firstMean, keyCount);
         FlatState.Write(writer, _secondSum, keyCount);
@@ -190,6 +211,7 @@ internal sealed class HoltWintersModel : ForecastModel
         FlatState.Read(reader, ref _level, double.NaN);
         FlatState.Read(reader, ref _trend, 0);
         FlatState.Read(reader, ref _seasonal, double.NaN);
+        FlatState.Read(reader, ref _weekly, 0);
         FlatState.Read(reader, ref _start, double.NaN);
         FlatState.Read(reader, ref _firstMean, double.NaN);
         FlatState.Read(reader, ref _secondSum, 0);
