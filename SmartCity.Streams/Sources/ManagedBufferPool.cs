@@ -36,6 +36,15 @@ internal sealed class ManagedBufferPool
 
     public void Lend(RecordBatch batch, byte[][] set) => _lent.AddOrUpdate(batch, set);
 
+    /// <summary>Gives back a set that was rented but never lent to a batch.</summary>
+    public void Recycle(byte[][] set)
+    {
+        if (_free.Count < MaxPooledSets)
+        {
+            _free.Enqueue(set);
+        }
+    }
+
     public void Return(RecordBatch batch)
     {
         if (_lent.TryGetValue(batch, out var set) && _lent.Remove(batch) && _free.Count < MaxPooledSets)

@@ -18,7 +18,7 @@ internal static class CityPulseApp
         long? total = null;
         if (settings.Input is { } file)
         {
-            source = OpenInput(file);
+            source = OpenInput(file, settings);
             log.WriteLine($"input: {file.FullName}");
         }
         else
@@ -38,7 +38,9 @@ internal static class CityPulseApp
 
         var events = new CollectingEventSink();
         var eventsCsv = Path.Combine(settings.Output.FullName, "events.csv");
-        using var csv = new EventCsvWriter(eventsCsv);
+        var eventsArrow = Path.Combine(settings.Output.FullName, "events.arrows");
+        using var csv = new CsvEventSink(new StreamWriter(eventsCsv));
+        using var ipc = ArrowIpcEventSink.Create(eventsArrow);
         var pipeline = StreamPipeline.Create(settings.KeyColumn, settings.TimeColumn, settings.ValueColumn)
             .WithName("citypulse")
             .WithOutOfOrderness(TimeSpan.FromMinutes(1))
@@ -57,6 +59,7 @@ internal static class CityPulseApp
                 name: "sudden-slowdown")
             .SendEventsTo(events)
             .SendEventsTo(csv)
+            .SendEventsTo(ipc)
             .Build();
 
         using var progress = new ProgressSource(source, total, log);
@@ -85,10 +88,11 @@ internal static class CityPulseApp
         log.WriteLine();
         log.WriteLine("outputs");
         log.WriteLine($"  {eventsCsv}");
+        log.WriteLine($"  {eventsArrow}");
         return 0;
     }
 
-    private static BatchSource OpenInput(FileInfo file)
+    private static BatchSource OpenInput(FileInfo file, CityPulseSettings settings)
     {
         if (!file.Exists)
         {
@@ -99,6 +103,14 @@ internal static class CityPulseApp
         {
             ".ARROW" or ".FEATHER" => new ArrowIpcFileSource(file.OpenRead(), file.FullName),
             ".ARROWS" or ".IPC" => new ArrowIpcStreamSource(file.OpenRead(), file.FullName),
+            ".CSV" => CsvBatchSource.Open(file.FullName, new CsvSourceOptions
+            {
+                KeyColumn = settings.KeyColumn,
+                KeyType = CsvKeyType.Dictionary,
+                TimeColumn = settings.TimeColumn,
+                MeasureColumns = [settings.ValueColumn],
+                ErrorPolicy = CsvErrorPolicy.Skip,
+            }),
             _ => throw new ArgumentException($"Unsupported input '{file.Name}': use an Arrow IPC file (.arrow), an Arrow IPC stream (.arrows) or CSV (.csv)."),
         };
     }
