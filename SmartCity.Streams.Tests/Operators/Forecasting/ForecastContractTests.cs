@@ -29,7 +29,7 @@ public sealed class ForecastContractTests
             .Then(new ForecastOperator("forecast", "speed", Options))
             .Then(new ForecastRuleOperator("congestion", ForecastRuleOptions.Congestion(40) with
             {
-                Lifecycle = new Events.EventLifecycleOptions { OpenThreshold = 0.3, ResolveThreshold = 0.1 },
+                Lifecycle = new SmartCity.Streams.Events.EventLifecycleOptions { OpenThreshold = 0.3, ResolveThreshold = 0.1 },
             })))
         { OutOfOrderness = TimeSpan.FromSeconds(5), Iterations = 4 }
         .AssertAll(Data());
