@@ -47,7 +47,11 @@ internal sealed class Evaluation
 
     public long LateReadings => _forecaster.LateReadings;
 
-    public void Run(string predictionsPath)
+    /// <summary>
+    /// Replays the readings in file order. The watermark is the newest time seen minus <paramref name="outOfOrder"/>;
+    /// every step it passes is closed and its forecasts are scored, so readings up to that much out of order still count.
+    /// </summary>
+    public void Run(string predictionsPath, TimeSpan outOfOrder)
     {
         using var output = new StreamWriter(predictionsPath, false, new System.Text.UTF8Encoding(false), 1 << 20);
         output.WriteLine("model,key,issued_row,target_row,horizon,forecast,lower,upper");
@@ -56,23 +60,22 @@ internal sealed class Evaluation
         var times = new long[Chunk];
         var values = new double[Chunk];
         int n = 0;
+        long lag = outOfOrder.Ticks / TimeSpan.TicksPerMicrosecond;
         long stepMicros = _forecaster.StepMicros;
-        long lastStep = long.MinValue;
+        long newest = long.MinValue;
         for (int i = 0; i < _data.Times.Count; i++)
         {
             long t = _data.Times[i];
-            long s = Dataset.StepOf(t, stepMicros);
-            if (s > lastStep)
+            if (t > newest)
             {
-                // Sorted input: a reading of a later step is the watermark that completes every earlier step.
+                // A newer reading moves the watermark: hand over what is buffered, then close the completed steps.
                 _forecaster.Update(keys.AsSpan(0, n), times.AsSpan(0, n), values.AsSpan(0, n));
                 n = 0;
-                while (_forecaster.TryAdvance(s * stepMicros))
+                newest = t;
+                while (_forecaster.TryAdvance(newest - lag))
                 {
                     Emit(output);
                 }
-
-                lastStep = s;
             }
 
             if (n == Chunk)
@@ -88,7 +91,8 @@ internal sealed class Evaluation
         }
 
         _forecaster.Update(keys.AsSpan(0, n), times.AsSpan(0, n), values.AsSpan(0, n));
-        while (_forecaster.TryAdvance((lastStep + 1) * stepMicros))
+        long end = (Dataset.StepOf(newest, stepMicros) + 1) * stepMicros;
+        while (_forecaster.TryAdvance(end))
         {
             Emit(output);
         }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using ForecastEval;
 using SmartCity.Streams.Operators.Forecasting;
 
@@ -17,12 +16,13 @@ var keyColumn = new Option<string?>("--key-column") { Description = "Key column 
 var valueColumn = new Option<string>("--value-column") { Description = "Value column of a long file", DefaultValueFactory = _ => "value" };
 var adjacency = new Option<FileInfo?>("--adjacency") { Description = "Road graph: dense K x K matrix in the sensor order, or edge list from,to[,weight]" };
 var models = new Option<string>("--models") { Description = "Comma list of persistence, seasonal-naive, historical-average, holt-winters, autoregressive, combined", DefaultValueFactory = _ => "all" };
+var outOfOrder = new Option<string>("--out-of-order") { Description = "How far readings may arrive out of time order (e.g. 2m); the watermark trails the newest reading by this much", DefaultValueFactory = _ => "0s" };
 var predictions = new Option<FileInfo>("--predictions") { Description = "Output CSV of every scored forecast", Required = true };
 var report = new Option<FileInfo>("--report") { Description = "Output JSON report", Required = true };
 
 var root = new RootCommand("Replays a CSV through SmartCity.Streams' online forecasters and scores every forecast whose target row is at or after --eval-from-row.")
 {
-    input, step, horizons, evalFrom, wide, start, longFormat, timeColumn, keyColumn, valueColumn, adjacency, models, predictions, report,
+    input, step, horizons, evalFrom, wide, start, longFormat, timeColumn, keyColumn, valueColumn, adjacency, models, outOfOrder, predictions, report,
 };
 
 root.SetAction(parse =>
@@ -33,8 +33,13 @@ root.SetAction(parse =>
         return 2;
     }
 
-    int[] hs = parse.GetValue(horizons)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-        .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+    string[] horizonTexts = parse.GetValue(horizons)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    int[] hs = new int[horizonTexts.Length];
+    for (int i = 0; i < hs.Length; i++)
+    {
+        hs[i] = int.TryParse(horizonTexts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out int h) ? h : -1;
+    }
+
     if (hs.Length == 0 || hs.Any(h => h < 1))
     {
         Console.Error.WriteLine("--horizons needs positive step counts.");
@@ -47,7 +52,17 @@ root.SetAction(parse =>
         return 2;
     }
 
-    ForecastModels kinds = ParseModels(parse.GetValue(models)!);
+    ForecastModels kinds;
+    try
+    {
+        kinds = ParseModels(parse.GetValue(models)!);
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+
     long stepMicros = stepLength.Ticks / TimeSpan.TicksPerMicrosecond;
     string path = parse.GetValue(input)!.FullName;
     var clock = Stopwatch.StartNew();
@@ -72,7 +87,15 @@ root.SetAction(parse =>
         Graph = graph,
         InitialKeyCapacity = Math.Max(1, data.KeyCount),
     }, parse.GetValue(evalFrom));
-    evaluation.Run(parse.GetValue(predictions)!.FullName);
+    TimeSpan lateness = TimeSpan.Zero;
+    string lateText = parse.GetValue(outOfOrder)!;
+    if (lateText is not ("0" or "0s") && !Duration.TryParse(lateText, out lateness))
+    {
+        Console.Error.WriteLine($"Cannot read --out-of-order '{lateText}'.");
+        return 2;
+    }
+
+    evaluation.Run(parse.GetValue(predictions)!.FullName, lateness);
     double seconds = clock.Elapsed.TotalSeconds;
     evaluation.Print(hs, Console.Out);
     evaluation.WriteReport(parse.GetValue(report)!.FullName, path, stepLength, hs, seconds);
@@ -96,7 +119,7 @@ static ForecastModels ParseModels(string text)
             "HOLT-WINTERS" => ForecastModels.HoltWinters,
             "AUTOREGRESSIVE" or "AR" or "RLS" => ForecastModels.Autoregressive,
             "COMBINED" => ForecastModels.Combined,
-            _ => throw new ArgumentException($"Unknown model '{name}'."),
+            _ => throw new ArgumentException($"Unknown model '{name}'; use persistence, seasonal-naive, historical-average, holt-winters, autoregressive, combined or all."),
         };
     }
 
