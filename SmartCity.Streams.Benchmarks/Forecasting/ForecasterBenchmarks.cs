@@ -96,7 +96,10 @@ public class ForecasterBenchmarks
         forecaster.Update(_keys, _times, _values);
         forecaster.TryAdvance((_t + 1) * Step);
         _t++;
-        return forecaster.Forecasts(0)[0];
+
+        // Read what an operator emits: the output model's forecasts and intervals.
+        int m = forecaster.ModelCount - 1;
+        return forecaster.Forecasts(m)[0] + forecaster.Lower(m)[0] + forecaster.Upper(m)[0];
     }
 
     private void Fill()

@@ -46,6 +46,7 @@ public sealed class OnlineForecaster
     private double[][] _point;
     private double[][] _lower;
     private double[][] _upper;
+    private bool[] _intervalsValid;
     private double[][] _issued;
     private double[][] _mse;
     private double[][] _absError;
@@ -97,6 +98,7 @@ public sealed class OnlineForecaster
         _point = NewJagged(count);
         _lower = NewJagged(count);
         _upper = NewJagged(count);
+        _intervalsValid = new bool[count];
         _issued = NewJagged(count);
         _mse = NewJagged(count);
         _absError = NewJagged(count);
@@ -148,10 +150,18 @@ public sealed class OnlineForecaster
     public ReadOnlySpan<double> Forecasts(int modelIndex) => _point[modelIndex].AsSpan(0, _keyCount * _horizon);
 
     /// <summary>Lower interval bounds, laid out like <see cref="Forecasts(int)"/>.</summary>
-    public ReadOnlySpan<double> Lower(int modelIndex) => _lower[modelIndex].AsSpan(0, _keyCount * _horizon);
+    public ReadOnlySpan<double> Lower(int modelIndex)
+    {
+        EnsureIntervals(modelIndex);
+        return _lower[modelIndex].AsSpan(0, _keyCount * _horizon);
+    }
 
     /// <summary>Upper interval bounds, laid out like <see cref="Forecasts(int)"/>.</summary>
-    public ReadOnlySpan<double> Upper(int modelIndex) => _upper[modelIndex].AsSpan(0, _keyCount * _horizon);
+    public ReadOnlySpan<double> Upper(int modelIndex)
+    {
+        EnsureIntervals(modelIndex);
+        return _upper[modelIndex].AsSpan(0, _keyCount * _horizon);
+    }
 
     /// <summary>
     /// Adds readings (dense key, event time in microseconds since the Unix epoch, value). Several readings of a key in
@@ -254,8 +264,6 @@ public sealed class OnlineForecaster
         for (int m = 0; m < _kinds.Length; m++)
         {
             FlatState.Write(writer, _point[m], kh);
-            FlatState.Write(writer, _lower[m], kh);
-            FlatState.Write(writer, _upper[m], kh);
             FlatState.Write(writer, _issued[m], kh * _horizon);
             FlatState.Write(writer, _mse[m], kh);
             FlatState.Write(writer, _absError[m], kh);
@@ -289,8 +297,6 @@ public sealed class OnlineForecaster
         for (int m = 0; m < _kinds.Length; m++)
         {
             FlatState.Read(reader, ref _point[m], 0);
-            FlatState.Read(reader, ref _lower[m], 0);
-            FlatState.Read(reader, ref _upper[m], 0);
             FlatState.Read(reader, ref _issued[m], double.NaN);
             FlatState.Read(reader, ref _mse[m], double.NaN);
             FlatState.Read(reader, ref _absError[m], double.NaN);
@@ -302,6 +308,8 @@ public sealed class OnlineForecaster
         {
             _models[m].Read(reader);
         }
+
+        Array.Clear(_intervalsValid);
     }
 
     private const int StateVersion = 1;
@@ -439,6 +447,7 @@ public sealed class OnlineForecaster
 
         // Keys that appear late start with an empty history: their earlier forecasts never existed.
         _keyCount = keys;
+        Array.Clear(_intervalsValid);
     }
 
     private void EnsureCapacity(int keys)
@@ -632,12 +641,9 @@ public sealed class OnlineForecaster
     {
         int h = _horizon;
         double[] point = _point[m];
-        double[] lower = _lower[m];
-        double[] upper = _upper[m];
         double[] issued = _issued[m];
-        double[] qLow = _qLow[m];
-        double[] qHigh = _qHigh[m];
         int row = FlatState.Mod(step, h);
+        _intervalsValid[m] = false;
         for (int k = 0; k < _keyCount; k++)
         {
             int at = k * h;
@@ -651,10 +657,31 @@ public sealed class OnlineForecaster
                 int i = at + j;
                 double f = point[i];
                 Debug.Assert(double.IsFinite(f), "Forecasts are sanitised before they are issued.");
-                lower[i] = f + Math.Min(qLow[i], 0);
-                upper[i] = f + Math.Max(qHigh[i], 0);
                 keep[j] = placeholder ? double.NaN : f;
             }
         }
+    }
+
+    /// <summary>Intervals are derived on demand: most callers read one model's, and the residual quantiles they come from are kept up to date anyway.</summary>
+    private void EnsureIntervals(int m)
+    {
+        if (_intervalsValid[m])
+        {
+            return;
+        }
+
+        double[] point = _point[m];
+        double[] lower = _lower[m];
+        double[] upper = _upper[m];
+        double[] qLow = _qLow[m];
+        double[] qHigh = _qHigh[m];
+        int kh = _keyCount * _horizon;
+        for (int i = 0; i < kh; i++)
+        {
+            lower[i] = point[i] + Math.Min(qLow[i], 0);
+            upper[i] = point[i] + Math.Max(qHigh[i], 0);
+        }
+
+        _intervalsValid[m] = true;
     }
 }
