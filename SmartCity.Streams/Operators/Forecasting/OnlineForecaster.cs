@@ -32,7 +32,6 @@ public sealed class OnlineForecaster
     private readonly double _tauLow;
     private readonly double _tauHigh;
     private readonly double _errorSmoothing;
-    private readonly ForecasterOptions _options;
 
     private int _keyCount;
     private int _capacity;
@@ -58,7 +57,6 @@ public sealed class OnlineForecaster
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _options = options;
         _stepMicros = options.StepMicros;
         _horizon = options.Horizon;
         _maxRing = options.MaxOpenSteps;
