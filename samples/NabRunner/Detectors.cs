@@ -2,7 +2,8 @@ using SmartCity.Streams.Operators.Anomaly;
 
 namespace NabRunner;
 
-/// <summary>The detector configurations the runner knows, by NAB result name.</summary>
+/// <summary>The detector configurations the runner knows, by NAB result name. All use the library defaults:
+/// nothing is tuned per file or per category.</summary>
 public static class Detectors
 {
     public static IReadOnlyList<string> Names { get; } = ["ensemble", "seasonal", "robust", "ewma", "cusum", "saliency", "rolling-zscore"];

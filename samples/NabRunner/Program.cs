@@ -24,15 +24,20 @@ var labelsOption = new Option<FileInfo?>("--labels")
     Description = "NAB windows file (labels/combined_windows.json); when given, results are labelled and scored with NAB's rules.",
 };
 
+var verboseOption = new Option<bool>("--verbose")
+{
+    Description = "With --labels: per file, the detected windows and false positives at the standard profile's best threshold.",
+};
+
 var root = new RootCommand("Runs SmartCity.Streams anomaly detectors over a NAB-layout corpus and scores them with NAB's rules.")
 {
-    dataOption, outOption, detectorsOption, labelsOption,
+    dataOption, outOption, detectorsOption, labelsOption, verboseOption,
 };
 root.SetAction(parse =>
 {
     try
     {
-        return Run(parse.GetValue(dataOption)!, parse.GetValue(outOption)!, parse.GetValue(detectorsOption), parse.GetValue(labelsOption));
+        return Run(parse.GetValue(dataOption)!, parse.GetValue(outOption)!, parse.GetValue(detectorsOption), parse.GetValue(labelsOption), parse.GetValue(verboseOption));
     }
     catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException)
     {
@@ -42,7 +47,7 @@ root.SetAction(parse =>
 });
 return root.Parse(args).Invoke();
 
-static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, FileInfo? labelsFile)
+static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, FileInfo? labelsFile, bool verbose)
 {
     if (!data.Exists)
     {
@@ -130,7 +135,7 @@ static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, F
 
             summary.Add(line.ToString());
             Console.WriteLine(line);
-            if (Environment.GetEnvironmentVariable("NAB_VERBOSE") == "1")
+            if (verbose)
             {
                 double threshold = NabScorer.Optimize(scored, NabProfile.Standard).Threshold;
                 Console.WriteLine($"  standard threshold {threshold:R}");

@@ -13,6 +13,7 @@ internal sealed class AnomalyLikelihood
     private readonly double _longAlpha;
     private readonly double _shortAlpha;
     private readonly int _warmUp;
+    private readonly double _scale;
     private int[] _count = [];
     private double[] _mean = [];
     private double[] _var = [];
@@ -23,6 +24,7 @@ internal sealed class AnomalyLikelihood
         _longAlpha = 1.0 / options.LongWindow;
         _shortAlpha = 1.0 / options.ShortWindow;
         _warmUp = Math.Max(options.WarmUpRows, 2);
+        _scale = options.SurpriseScale;
     }
 
     public void Resize(int keyCount)
@@ -65,6 +67,11 @@ internal sealed class AnomalyLikelihood
             }
 
             r = Math.Min(r, 1e100);
+            if (_scale > 0)
+            {
+                r /= r + _scale;
+            }
+
             int n = count[k];
             if (n == 0)
             {

@@ -17,17 +17,22 @@ public sealed class CalibrationOptions
     /// <summary>Horizon (rows) of the short average of the surprise that is compared with the usual level. Default 1 (no averaging).</summary>
     public double ShortWindow { get; init; } = 1;
 
+    /// <summary>Surprise at which the bounded surprise u = r / (r + scale) reaches 0.5; 0 keeps the raw surprise. Default 5.
+    /// Bounding makes the likelihood depend on how long the surprise lasts more than on how extreme one row is.</summary>
+    public double SurpriseScale { get; init; } = 5;
+
     /// <summary>Rows per key before any non-zero score is produced (warm-up). Default 30.</summary>
     public int WarmUpRows { get; init; } = 30;
 
-    /// <summary>Score from which a row counts as an alarm and starts the cooldown. Default 0.5 (tail probability 1e-5).</summary>
-    public double AlarmScore { get; init; } = 0.5;
+    /// <summary>Smallest score that starts a cooldown (a peak). Default 0.3 (tail probability about 0.1).</summary>
+    public double AlarmScore { get; init; } = 0.3;
 
-    /// <summary>Rows after an alarm during which scores are damped, so that one incident yields one detection. Default 0 (off).</summary>
-    public int CooldownRows { get; init; }
+    /// <summary>Rows after a peak during which a row scores in full only if it exceeds that peak, so that one incident
+    /// crosses any threshold once instead of on every row. Default 100 (about 8 hours of 5-minute data); 0 turns it off.</summary>
+    public int CooldownRows { get; init; } = 100;
 
-    /// <summary>Factor applied to scores during the cooldown. Default 0.25.</summary>
-    public double CooldownFactor { get; init; } = 0.25;
+    /// <summary>Factor applied to the rows held down by the cooldown. Default 0.</summary>
+    public double CooldownFactor { get; init; }
 
     internal void Validate()
     {
