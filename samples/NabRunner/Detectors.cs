@@ -6,7 +6,7 @@ namespace NabRunner;
 /// nothing is tuned per file or per category.</summary>
 public static class Detectors
 {
-    public static IReadOnlyList<string> Names { get; } = ["ensemble", "seasonal", "robust", "ewma", "cusum", "saliency", "rolling-zscore"];
+    public static IReadOnlyList<string> Names { get; } = ["ensemble", "seasonal", "robust", "ewma", "cusum", "saliency", "range", "rolling-zscore"];
 
     public static AnomalyDetector Create(string name) => name switch
     {
@@ -16,6 +16,7 @@ public static class Detectors
         "ewma" => new EwmaZScoreDetector(),
         "cusum" => new LevelShiftDetector(),
         "saliency" => new SpikeSaliencyDetector(),
+        "range" => new RangeNoveltyDetector(),
         "rolling-zscore" => new RollingZScoreBaseline(),
         _ => throw new ArgumentException($"Unknown detector '{name}'. Known: {string.Join(", ", Names)}."),
     };
