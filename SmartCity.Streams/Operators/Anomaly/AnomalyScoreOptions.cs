@@ -1,0 +1,40 @@
+using SmartCity.Streams.Batches;
+using SmartCity.Streams.Events;
+
+namespace SmartCity.Streams.Operators.Anomaly;
+
+/// <summary>Options of <see cref="AnomalyScoreOperator"/>.</summary>
+public sealed class AnomalyScoreOptions
+{
+    /// <summary>Name of the added score column. Default <c>{column}_anomaly</c>.</summary>
+    public string? OutputColumn { get; init; }
+
+    /// <summary>Category of the events. Default <see cref="EventCategory.Anomaly"/> (use <see cref="EventCategory.Incident"/> for traffic speed).</summary>
+    public EventCategory Category { get; init; } = EventCategory.Anomaly;
+
+    /// <summary>Whether risk events are emitted (the score column is always written). Default true.</summary>
+    public bool EmitEvents { get; init; } = true;
+
+    /// <summary>
+    /// Hysteresis and cooldown of the events. Default: open at 0.5 (tail probability about 1e-5 under the sensor's own
+    /// history), resolve once the score stays below 0.3 for 15 minutes, then no new event for 30 minutes.
+    /// </summary>
+    public EventLifecycleOptions Lifecycle { get; init; } = new()
+    {
+        OpenThreshold = 0.5,
+        ResolveThreshold = 0.3,
+        ResolveAfter = TimeSpan.FromMinutes(15),
+        Cooldown = TimeSpan.FromMinutes(30),
+        UpdateDelta = 0.1,
+    };
+
+    internal void Validate(string name)
+    {
+        ArgumentNullException.ThrowIfNull(Lifecycle);
+        Lifecycle.Validate(name);
+        if (OutputColumn is not null && string.IsNullOrWhiteSpace(OutputColumn))
+        {
+            throw new PipelineConfigurationException($"Operator '{name}': OutputColumn must not be blank.");
+        }
+    }
+}
