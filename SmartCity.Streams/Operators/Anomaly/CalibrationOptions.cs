@@ -17,9 +17,9 @@ public sealed class CalibrationOptions
     /// <summary>Horizon (rows) of the short average of the surprise that is compared with the usual level. Default 1 (no averaging).</summary>
     public double ShortWindow { get; init; } = 1;
 
-    /// <summary>Surprise at which the bounded surprise u = r / (r + scale) reaches 0.5; 0 keeps the raw surprise. Default 5.
+    /// <summary>Surprise at which the bounded surprise u = r / (r + scale) reaches 0.5; 0 keeps the raw surprise. Default 20.
     /// Bounding makes the likelihood depend on how long the surprise lasts more than on how extreme one row is.</summary>
-    public double SurpriseScale { get; init; } = 5;
+    public double SurpriseScale { get; init; } = 20;
 
     /// <summary>Rows per key before any non-zero score is produced (warm-up). Default 30.</summary>
     public int WarmUpRows { get; init; } = 30;

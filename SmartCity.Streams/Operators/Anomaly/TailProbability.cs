@@ -38,8 +38,9 @@ internal static class TailProbability
         return Math.Log(t) - (x * x) + poly;
     }
 
-    /// <summary>Maps a -log10 tail probability to a score in [0, 1) that never reaches 1 for finite input:
-    /// 0.5 at a tail probability of 1e-5, about 0.7 at 1e-50.</summary>
+    /// <summary>Maps a -log10 tail probability L to a score in [0, 1) that never reaches 1 for finite input:
+    /// L / (L + 5), i.e. 0.5 at a tail probability of 1e-5, with L compressed logarithmically beyond 20 so that even
+    /// astronomically small probabilities keep ranking instead of tying at 1.0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double ToScore(double negLog10Tail)
     {
@@ -48,20 +49,10 @@ internal static class TailProbability
             return 0;
         }
 
-        // ln(1 + L) compresses astronomically small probabilities so that they still rank instead of tying at 1.0.
-        double c = Math.Log(1.0 + negLog10Tail);
-        return c / (c + 1.791759469228055);
+        double l = negLog10Tail <= Knee ? negLog10Tail : Knee + (Knee * Math.Log(1.0 + ((negLog10Tail - Knee) / Knee)));
+        return l / (l + Half);
     }
 
-    /// <summary>Inverse of <see cref="ToScore"/>.</summary>
-    public static double FromScore(double score)
-    {
-        if (!(score > 0))
-        {
-            return 0;
-        }
-
-        double c = 1.791759469228055 * score / (1.0 - score);
-        return Math.Exp(c) - 1.0;
-    }
+    private const double Knee = 20;
+    private const double Half = 5;
 }
