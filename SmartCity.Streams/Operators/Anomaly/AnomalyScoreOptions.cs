@@ -16,13 +16,15 @@ public sealed class AnomalyScoreOptions
     public bool EmitEvents { get; init; } = true;
 
     /// <summary>
-    /// Hysteresis and cooldown of the events. Default: open at 0.5 (tail probability about 1e-5 under the sensor's own
-    /// history), resolve once the score stays below 0.3 for 15 minutes, then no new event for 30 minutes.
+    /// Hysteresis and cooldown of the events. Default: open at 0.65, resolve once the score stays below 0.45 for
+    /// 15 minutes, then no new event for 30 minutes. With the default detectors, 0.65 is above the largest score of a
+    /// week of clean seasonal data once the weekly profile is learnt (eight days), and below the score of a 10-sigma
+    /// level shift, spike or seasonal break (see the tests of the anomaly operators).
     /// </summary>
     public EventLifecycleOptions Lifecycle { get; init; } = new()
     {
-        OpenThreshold = 0.5,
-        ResolveThreshold = 0.3,
+        OpenThreshold = 0.65,
+        ResolveThreshold = 0.45,
         ResolveAfter = TimeSpan.FromMinutes(15),
         Cooldown = TimeSpan.FromMinutes(30),
         UpdateDelta = 0.1,
