@@ -106,7 +106,8 @@ internal sealed class AnomalyLikelihood
         // The floor keeps a constant history (zero spread) from dividing by zero while still flagging any change.
         double sd = Math.Sqrt(v) + (1e-3 * Math.Abs(m)) + 1e-9;
         double z = (s - m) / sd;
-        return TailProbability.NegLog10UpperTail(z);
+        // Surprise at or below its usual level is no evidence at all; skipping the tail keeps the common case cheap.
+        return z <= 0 ? 0 : TailProbability.NegLog10UpperTail(z);
     }
 
     public void Write(BinaryWriter writer, int keyCount)
