@@ -41,9 +41,15 @@ public sealed class SensorFaultDetector
     public int KeyCount => _keyCount;
 
     /// <summary>Checks a batch of readings: <paramref name="faults"/>[i] receives the faults of row i.</summary>
-    public void Check(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<SensorFaults> faults)
+    public void Check(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<SensorFaults> faults) =>
+        Check(keys, timesMicros, values, faults, []);
+
+    /// <summary>As <see cref="Check(ReadOnlySpan{int}, ReadOnlySpan{long}, ReadOnlySpan{double}, Span{SensorFaults})"/>, and
+    /// writes into <paramref name="previous"/> (when not empty) each row's key's last good value before the row (NaN if none).</summary>
+    internal void Check(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<SensorFaults> faults, Span<double> previous)
     {
         int n = keys.Length;
+        bool wantPrevious = !previous.IsEmpty;
         if (timesMicros.Length != n || values.Length != n || faults.Length < n)
         {
             Internal.ThrowHelper.Argument(nameof(faults), "keys, timesMicros and values must have the same length and faults must be at least as long.");
@@ -67,6 +73,11 @@ public sealed class SensorFaultDetector
             long t = timesMicros[i];
             double x = values[i];
             SensorFaults f = SensorFaults.None;
+            if (wantPrevious)
+            {
+                previous[i] = _lastTime[k] != long.MinValue ? _lastValue[k] : double.NaN;
+            }
+
             if (!double.IsFinite(x))
             {
                 faults[i] = SensorFaults.Missing;

@@ -79,6 +79,7 @@ public sealed class SensorFaultOperator : StreamOperator
         private readonly string _name;
         private readonly int[] _silent = new int[256];
         private SensorFaults[] _faults = new SensorFaults[1024];
+        private double[] _previous = new double[1024];
 
         public Instance(OperatorContext context, SensorFaultOperator definition)
             : base(context)
@@ -101,21 +102,22 @@ public sealed class SensorFaultOperator : StreamOperator
             if (_faults.Length < n)
             {
                 _faults = new SensorFaults[Math.Max(n, _faults.Length * 2)];
+                _previous = new double[_faults.Length];
             }
 
             Span<SensorFaults> faults = _faults.AsSpan(0, n);
+            Span<double> previous = _previous.AsSpan(0, n);
             Span<long> flags = _extender.GetInt64s(0);
+            // The event's expected value is the key's last good reading before the faulty one.
+            _detector.Check(keys, times, values, faults, previous);
             for (int i = 0; i < n; i++)
             {
-                // Expected value for the event is the last good reading before this one.
-                double previous = _detector.LastValue(keys[i]);
-                _detector.Check(keys.Slice(i, 1), times.Slice(i, 1), values.Slice(i, 1), faults.Slice(i, 1));
                 flags[i] = (long)faults[i];
                 double severity = Severity(faults[i]);
                 EventTransition transition = _lifecycle.Observe(keys[i], times[i], severity);
                 if (transition != EventTransition.None)
                 {
-                    Emit(output, batch.KeyIndex[keys[i]], keys[i], times[i], severity, values[i], previous, transition);
+                    Emit(output, batch.KeyIndex[keys[i]], keys[i], times[i], severity, values[i], previous[i], transition);
                 }
             }
 
