@@ -91,13 +91,25 @@ public abstract class DetectorContractTests
             detector.Score(keys.AsSpan(b * batch, batch), times.AsSpan(b * batch, batch), values.AsSpan(b * batch, batch), scores);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int b = 50; b < 300; b++)
+        // Tiered JIT may promote the kernel during a round and allocate once on this thread; a kernel that allocates
+        // per batch allocates in every round, so the steady state is a round with no allocation at all.
+        var rounds = new List<long>();
+        for (int round = 0; round < 5; round++)
         {
-            detector.Score(keys.AsSpan(b * batch, batch), times.AsSpan(b * batch, batch), values.AsSpan(b * batch, batch), scores);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int b = 50; b < 300; b++)
+            {
+                detector.Score(keys.AsSpan(b * batch, batch), times.AsSpan(b * batch, batch), values.AsSpan(b * batch, batch), scores);
+            }
+
+            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+            if (rounds[^1] == 0)
+            {
+                return;
+            }
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Fail($"Every round of 250 warm batches allocated: {string.Join(", ", rounds)} bytes.");
     }
 
     [Fact]

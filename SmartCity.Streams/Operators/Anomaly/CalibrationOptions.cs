@@ -46,6 +46,11 @@ public sealed class CalibrationOptions
             ThrowHelper.ArgumentOutOfRange(nameof(ShortWindow), "ShortWindow must be a finite number >= 1.");
         }
 
+        if (!(SurpriseScale >= 0) || double.IsInfinity(SurpriseScale))
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(SurpriseScale), "SurpriseScale must be a finite number >= 0.");
+        }
+
         if (WarmUpRows < 0 || CooldownRows < 0)
         {
             ThrowHelper.ArgumentOutOfRange(nameof(WarmUpRows), "WarmUpRows and CooldownRows must not be negative.");
