@@ -1,5 +1,6 @@
 using SmartCity.Streams.Batches;
 using SmartCity.Streams.Events;
+using SmartCity.Streams.State;
 
 namespace SmartCity.Streams.Operators.Anomaly;
 
@@ -64,6 +65,8 @@ public sealed class AnomalyScoreOperator : StreamOperator
         private readonly BatchExtender _extender;
         private readonly AnomalyScoreOptions _options;
         private readonly string _name;
+        private readonly long _warmUp;
+        private long[] _firstSeen = [];
 
         public Instance(OperatorContext context, AnomalyScoreOperator definition)
             : base(context)
@@ -74,6 +77,7 @@ public sealed class AnomalyScoreOperator : StreamOperator
             _extender = new BatchExtender(context.InputSchema, context.KeyIndex, [new ColumnInfo(definition.OutputColumn, ColumnType.Float64)]);
             _options = definition.Options;
             _name = definition.Name;
+            _warmUp = EventTime.FromTimeSpan(definition.Options.EventWarmUp);
         }
 
         protected override void OnBatch(StreamBatch batch, OperatorOutput output)
@@ -86,9 +90,28 @@ public sealed class AnomalyScoreOperator : StreamOperator
             _detector.Score(keys, times, values, scores);
             if (_options.EmitEvents)
             {
+                if (_firstSeen.Length < batch.KeyIndex.Count)
+                {
+                    int old = _firstSeen.Length;
+                    Array.Resize(ref _firstSeen, Math.Max(batch.KeyIndex.Count, old * 2));
+                    _firstSeen.AsSpan(old).Fill(long.MinValue);
+                }
+
+                long[] firstSeen = _firstSeen;
                 for (int i = 0; i < keys.Length; i++)
                 {
                     if (double.IsNaN(values[i]))
+                    {
+                        continue;
+                    }
+
+                    int key = keys[i];
+                    if (firstSeen[key] == long.MinValue)
+                    {
+                        firstSeen[key] = times[i];
+                    }
+
+                    if (times[i] - firstSeen[key] < _warmUp)
                     {
                         continue;
                     }
@@ -108,12 +131,14 @@ public sealed class AnomalyScoreOperator : StreamOperator
         {
             _detector.Snapshot(writer);
             _lifecycle.Write(writer);
+            writer.WriteArray<long>(_firstSeen);
         }
 
         protected override void ReadState(BinaryReader reader, int version)
         {
             _detector.Restore(reader);
             _lifecycle.Read(reader);
+            _firstSeen = reader.ReadArray<long>();
         }
 
         private void EmitEvent(OperatorOutput output, StreamBatch batch, int key, long time, double value, EventTransition transition)
