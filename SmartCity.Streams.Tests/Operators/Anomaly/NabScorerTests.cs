@@ -64,6 +64,15 @@ public class NabScorerTests
     }
 
     [Fact]
+    public void A_true_positive_from_NABs_published_results_is_reproduced_exactly()
+    {
+        // numenta/NAB results/numenta/realTraffic/numenta_speed_7578.csv: HTM's first detection in the first window
+        // (rows 303..331 of 1127, detected at row 317) is credited 0.871604206333 in NAB's S(t)_standard column.
+        var file = new NabFile("realTraffic/speed_7578.csv", Times(1127), Scores(1127, i => i == 317 ? 1 : 0), [(303, 331)]);
+        Assert.Equal(0.871604206333, NabScorer.Optimize([file], NabProfile.Standard).Raw, 12);
+    }
+
+    [Fact]
     public void Probation_is_fifteen_percent_capped_at_750_rows()
     {
         Assert.Equal(15, NabScorer.ProbationLength(100));
