@@ -8,8 +8,9 @@ namespace SmartCity.Streams.Operators.Anomaly;
 /// <para>Time slots come from the event time (UTC microseconds): <c>slotMinutes</c>-wide slots of the day, and the same
 /// slots of the week. The level is an exponentially weighted mean of the de-seasonalised value, so a level shift is
 /// absorbed in a few hours while the daily shape is kept.</para>
-/// <para>Warm-up: during the first day every profile slot is empty and the detector behaves like an EWMA detector;
-/// the time-of-day profile is used from the second pass over a slot, the day-of-week correction only after eight days.</para>
+/// <para>Warm-up: during the first day the time-of-day profile is filled in as each slot is first visited, so the
+/// detector then behaves much like an EWMA detector and every daily change is new to it (which is why
+/// <see cref="AnomalyScoreOptions.EventWarmUp"/> defaults to a day); the day-of-week correction is used after eight days.</para>
 /// </remarks>
 public sealed class SeasonalBaselineDetector : CalibratedDetector
 {
