@@ -11,6 +11,7 @@ namespace SmartCity.Streams.Operators.Anomaly;
 internal sealed class AnomalyLikelihood
 {
     private readonly double _longAlpha;
+    private readonly int _longWindow;
     private readonly double _shortAlpha;
     private readonly int _warmUp;
     private readonly double _scale;
@@ -22,6 +23,7 @@ internal sealed class AnomalyLikelihood
     public AnomalyLikelihood(CalibrationOptions options)
     {
         _longAlpha = 1.0 / options.LongWindow;
+        _longWindow = options.LongWindow;
         _shortAlpha = 1.0 / options.ShortWindow;
         _warmUp = Math.Max(options.WarmUpRows, 2);
         _scale = options.SurpriseScale;
@@ -89,7 +91,8 @@ internal sealed class AnomalyLikelihood
             double v = var[k];
             values[i] = n < _warmUp ? 0 : Likelihood(s, m, v);
 
-            double a = Math.Max(_longAlpha, 1.0 / (n + 1));
+            // Same as max(1/LongWindow, 1/(n+1)) without a division once the window is full.
+            double a = n + 1 >= _longWindow ? _longAlpha : 1.0 / (n + 1);
             double d = r - m;
             mean[k] = m + (a * d);
             var[k] = (1 - a) * (v + (a * d * d));
