@@ -36,6 +36,14 @@ internal sealed class ManagedBufferPool
 
     public void Lend(RecordBatch batch, byte[][] set) => _lent.AddOrUpdate(batch, set);
 
+    public void Return(byte[][] set)
+    {
+        if (_free.Count < MaxPooledSets)
+        {
+            _free.Enqueue(set);
+        }
+    }
+
     public void Return(RecordBatch batch)
     {
         if (_lent.TryGetValue(batch, out var set) && _lent.Remove(batch) && _free.Count < MaxPooledSets)
