@@ -226,9 +226,7 @@ public sealed class NatsPartitionSource : BatchSource, IResumableSource
         if (_options.PublishDeadLetters)
         {
             var headers = new NatsHeaders { ["Scs-Reason"] = reason, ["Scs-Subject"] = letter.Subject, ["Scs-Sequence"] = letter.StreamSequence.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-            var ack = await _jetStream.PublishAsync(Layout.DeadLetterSubject, message.Data.ToArray(), headers: headers,
-                opts: new NatsJSPubOpts { MsgId = $"dlq/{Layout.BatchStream}/{message.Sequence}" }, cancellationToken: cancellationToken).ConfigureAwait(false);
-            ack.EnsureSuccess();
+            await NatsPublishing.PublishWithRetryAsync(_jetStream, Layout.DeadLetterSubject, message.Data.ToArray(), $"dlq/{Layout.BatchStream}/{message.Sequence}", cancellationToken, headers).ConfigureAwait(false);
         }
 
         return null;

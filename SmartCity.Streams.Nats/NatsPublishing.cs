@@ -10,15 +10,24 @@ internal static class NatsPublishing
     public const int MaxAttempts = 240; // about a minute of broker outage
 
     /// <summary>Returns true when the server reported the message as a duplicate.</summary>
-    public static async Task<bool> PublishWithRetryAsync(INatsJSContext jetStream, string subject, byte[] data, string messageId, CancellationToken cancellationToken)
+    public static async Task<bool> PublishWithRetryAsync(INatsJSContext jetStream, string subject, byte[] data, string messageId, CancellationToken cancellationToken, NatsHeaders? headers = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var ack = await jetStream.PublishAsync(subject, data, opts: new NatsJSPubOpts { MsgId = messageId }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var ack = await jetStream.PublishAsync(subject, data, opts: new NatsJSPubOpts { MsgId = messageId }, headers: headers, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (ack.Duplicate)
+                {
+                    return true;
+                }
+
                 ack.EnsureSuccess();
-                return ack.Duplicate;
+                return false;
+            }
+            catch (NatsJSDuplicateMessageException)
+            {
+                return true;
             }
             catch (Exception e) when (attempt < MaxAttempts && !cancellationToken.IsCancellationRequested && e is NatsException or TimeoutException or NatsJSApiException)
             {
