@@ -248,17 +248,22 @@ public sealed class MqttSensorSource : BatchSource
         base.Dispose(disposing);
     }
 
-    private static async ValueTask AcknowledgeAsync(List<MqttApplicationMessageReceivedEventArgs> messages)
+    private async ValueTask AcknowledgeAsync(List<MqttApplicationMessageReceivedEventArgs> messages)
     {
         foreach (var message in messages)
         {
+            if (!_client.IsConnected)
+            {
+                return; // the broker redelivers unacknowledged messages when the session resumes
+            }
+
             try
             {
                 await message.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or ObjectDisposedException or InvalidOperationException or NullReferenceException)
             {
-                // Connection gone: the broker redelivers the message in the resumed session.
+                // Connection gone (MQTTnet 5 throws NullReferenceException when the channel is already closed): the broker redelivers the message in the resumed session.
             }
         }
     }
