@@ -93,6 +93,52 @@ public sealed class NatsWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task Worker_crashing_mid_stream_resumes_from_its_checkpoint_and_the_stream_holds_each_expected_event_once()
+    {
+        await using var server = NatsServer.Start();
+        await using var connection = server.Connect();
+        var js = NatsServer.JetStream(connection);
+        var city = NatsTestData.City(partitions: 2);
+        var expected = NatsTestData.ExpectedEventIds(city);
+        var layout = new NatsLayout("crash", 2);
+        await layout.EnsureStreamsAsync(js);
+        var total = await NatsTestData.PublishCityAsync(js, layout, city);
+        var store = await NatsObjectStateStore.CreateAsync(js, "crash-checkpoints");
+
+        // First incarnation: dies (an exception out of the pipeline, no final checkpoint) after ~60% of the rows.
+        var dying = new CountingBatchSink(total * 6 / 10, () => throw new InvalidOperationException("simulated crash"));
+        var first = new NatsWorker(js, layout, new NatsWorkerOptions
+        {
+            Partitions = [0, 1],
+            Pipeline = events => NatsTestData.Pipeline("w", events, dying),
+            StateStore = store,
+            CheckpointEveryBatches = 7,
+            Source = new NatsSourceOptions { EndWhenIdleFor = TimeSpan.FromSeconds(1) },
+        });
+        await Assert.ThrowsAnyAsync<Exception>(() => first.RunAsync());
+        Assert.True(first.Run!.CheckpointsTaken >= 1);
+        var published = first.Publisher!.Published;
+
+        // Second incarnation: same partitions, same store; resumes after the checkpoint.
+        var rows = new CountingBatchSink(long.MaxValue, () => { });
+        var second = new NatsWorker(js, layout, new NatsWorkerOptions
+        {
+            Partitions = [0, 1],
+            Pipeline = events => NatsTestData.Pipeline("w", events, rows),
+            StateStore = store,
+            Source = new NatsSourceOptions { EndWhenIdleFor = TimeSpan.FromSeconds(1) },
+        });
+        await second.RunAsync();
+
+        Assert.NotNull(second.Run!.Restored);
+        Assert.True(rows.Rows < total, "the second run replayed from the start instead of the checkpoint");
+        Assert.True(second.Publisher!.Duplicates > 0 || published == 0, "no replayed event was deduplicated");
+        var ids = await NatsTestData.ReadEventIdsAsync(js, layout.EventStream);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(expected.Order(), ids.Order());
+    }
+
+    [Fact]
     public async Task Corrupt_ipc_wrong_schema_and_oversized_messages_are_dead_lettered_and_counted_while_processing_continues()
     {
         await using var server = NatsServer.Start();
