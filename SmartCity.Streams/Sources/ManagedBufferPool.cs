@@ -36,7 +36,8 @@ internal sealed class ManagedBufferPool
 
     public void Lend(RecordBatch batch, byte[][] set) => _lent.AddOrUpdate(batch, set);
 
-    public void Return(byte[][] set)
+    /// <summary>Gives back a set that was rented but never lent to a batch.</summary>
+    public void Recycle(byte[][] set)
     {
         if (_free.Count < MaxPooledSets)
         {

@@ -199,7 +199,7 @@ public sealed class SyntheticCitySource : BatchSource, IResumableSource
                 cancellationToken.ThrowIfCancellationRequested();
                 var set = _pool.Rent();
                 var rows = Fill(partition, set);
-                _pool.Return(set);
+                _pool.Recycle(set);
                 if (rows == 0)
                 {
                     break;

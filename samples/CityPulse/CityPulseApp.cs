@@ -1,6 +1,6 @@
 using SmartCity.Streams.Batches;
 using SmartCity.Streams.Events;
-using SmartCity.Streams.Operators.Basic;
+using SmartCity.Streams.Operators.Anomaly;
 using SmartCity.Streams.Pipeline;
 using SmartCity.Streams.Sources;
 
@@ -18,7 +18,7 @@ internal static class CityPulseApp
         long? total = null;
         if (settings.Input is { } file)
         {
-            source = OpenInput(file);
+            source = OpenInput(file, settings);
             log.WriteLine($"input: {file.FullName}");
         }
         else
@@ -38,25 +38,19 @@ internal static class CityPulseApp
 
         var events = new CollectingEventSink();
         var eventsCsv = Path.Combine(settings.Output.FullName, "events.csv");
-        using var csv = new EventCsvWriter(eventsCsv);
+        var eventsArrow = Path.Combine(settings.Output.FullName, "events.arrows");
+        using var csv = new CsvEventSink(new StreamWriter(eventsCsv));
+        using var ipc = ArrowIpcEventSink.Create(eventsArrow);
         var pipeline = StreamPipeline.Create(settings.KeyColumn, settings.TimeColumn, settings.ValueColumn)
             .WithName("citypulse")
             .WithOutOfOrderness(TimeSpan.FromMinutes(1))
-            .Ewma(settings.ValueColumn, new EwmaOptions { Alpha = 0.1, WarmUp = 30 }, name: "speed-ewma")
-            .Threshold(
-                new ThresholdRuleOptions
-                {
-                    Column = settings.ValueColumn + "_z",
-                    Threshold = -4,
-                    ResolveAt = -1.5,
-                    Direction = ThresholdDirection.Below,
-                    Category = EventCategory.Incident,
-                    ResolveAfter = TimeSpan.FromMinutes(5),
-                    Cooldown = TimeSpan.FromMinutes(15),
-                },
-                name: "sudden-slowdown")
+            // Sensor faults first (stuck, silent, impossible values), then the anomaly ensemble per sensor: a sudden
+            // slowdown is an incident. Events start after a day of history per sensor (AnomalyScoreOptions.EventWarmUp).
+            .Then(new SensorFaultOperator("sensor-faults", settings.ValueColumn, new SensorFaultOptions { Minimum = 0, Maximum = 160 }))
+            .Then(new AnomalyScoreOperator("sudden-slowdown", settings.ValueColumn, options: new AnomalyScoreOptions { Category = EventCategory.Incident }))
             .SendEventsTo(events)
             .SendEventsTo(csv)
+            .SendEventsTo(ipc)
             .Build();
 
         using var progress = new ProgressSource(source, total, log);
@@ -85,10 +79,11 @@ internal static class CityPulseApp
         log.WriteLine();
         log.WriteLine("outputs");
         log.WriteLine($"  {eventsCsv}");
+        log.WriteLine($"  {eventsArrow}");
         return 0;
     }
 
-    private static BatchSource OpenInput(FileInfo file)
+    private static BatchSource OpenInput(FileInfo file, CityPulseSettings settings)
     {
         if (!file.Exists)
         {
@@ -99,6 +94,14 @@ internal static class CityPulseApp
         {
             ".ARROW" or ".FEATHER" => new ArrowIpcFileSource(file.OpenRead(), file.FullName),
             ".ARROWS" or ".IPC" => new ArrowIpcStreamSource(file.OpenRead(), file.FullName),
+            ".CSV" => CsvBatchSource.Open(file.FullName, new CsvSourceOptions
+            {
+                KeyColumn = settings.KeyColumn,
+                KeyType = CsvKeyType.Dictionary,
+                TimeColumn = settings.TimeColumn,
+                MeasureColumns = [settings.ValueColumn],
+                ErrorPolicy = CsvErrorPolicy.Skip,
+            }),
             _ => throw new ArgumentException($"Unsupported input '{file.Name}': use an Arrow IPC file (.arrow), an Arrow IPC stream (.arrows) or CSV (.csv)."),
         };
     }
