@@ -7,8 +7,14 @@ using SmartCity.Streams.Sources;
 using SmartCity.Streams.State;
 
 // usage: SmartCity.Streams.CrashWorker <state-dir> <event-log> <delay-ms-per-batch>
+//    or: SmartCity.Streams.CrashWorker nats <url> <prefix> <partitions> <state-dir> <delay-ms-per-batch>
 // Runs a fixed synthetic city through an EWMA -> threshold pipeline with checkpoints every 3 batches,
 // resuming from the last checkpoint; prints "done" and exits 0 at the end of the stream.
+if (args.Length == 6 && args[0] == "nats")
+{
+    return await NatsMode.RunAsync(args);
+}
+
 if (args.Length != 3)
 {
     await Console.Error.WriteLineAsync("usage: SmartCity.Streams.CrashWorker <state-dir> <event-log> <delay-ms-per-batch>");
