@@ -36,6 +36,16 @@ public readonly struct SensorId : IEquatable<SensorId>
     /// <summary>A hash that is the same in every process and run (used for lanes, partitions and event ids).</summary>
     public ulong StableHash => Name is null ? Hashing.Mix((ulong)Number) : Hashing.String(Name);
 
+    /// <summary>
+    /// The partition (or lane) of this sensor among <paramref name="partitions"/>: the engine's own key-hash
+    /// partitioning, so a broker partitioned with it feeds lane p from partition p with no re-partitioning.
+    /// </summary>
+    public int PartitionOf(int partitions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        return Hashing.Lane(StableHash, partitions);
+    }
+
     /// <inheritdoc />
     public bool Equals(SensorId other) => Number == other.Number && string.Equals(Name, other.Name, StringComparison.Ordinal);
 

@@ -163,6 +163,7 @@ public sealed class PipelineRun : IDisposable
         writer.Write(_tracker.Current);
         writer.Write(_tracker.MaxEventTime);
         writer.Write(_sequence);
+        _tracker.Save(writer);
         foreach (var lane in _lanes)
         {
             lane.Save(writer);
@@ -189,9 +190,9 @@ public sealed class PipelineRun : IDisposable
             }
 
             var version = reader.ReadInt32();
-            if (version != SnapshotVersion)
+            if (version is not (1 or SnapshotVersion))
             {
-                throw new InvalidDataException($"The snapshot has format version {version}; this library reads version {SnapshotVersion}.");
+                throw new InvalidDataException($"The snapshot has format version {version}; this library reads versions 1 to {SnapshotVersion}.");
             }
 
             var name = reader.ReadString();
@@ -205,6 +206,11 @@ public sealed class PipelineRun : IDisposable
             var max = reader.ReadInt64();
             _sequence = reader.ReadInt64();
             _tracker.Restore(watermark, max);
+            if (version >= 2)
+            {
+                _tracker.Load(reader);
+            }
+
             foreach (var lane in _lanes)
             {
                 lane.Load(reader);
@@ -250,7 +256,7 @@ public sealed class PipelineRun : IDisposable
     }
 
     private const int SnapshotMagic = 0x53435353; // "SCSS"
-    private const int SnapshotVersion = 1;
+    private const int SnapshotVersion = 2;
 
     private void EnsureRunning()
     {

@@ -102,6 +102,36 @@ internal sealed class WatermarkTracker
         }
     }
 
+    /// <summary>Writes the newest event time seen per partition (snapshot version 2), so a restored run computes the same watermarks.</summary>
+    public void Save(BinaryWriter writer)
+    {
+        writer.Write(_max.Length);
+        foreach (var max in _max)
+        {
+            writer.Write(max);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote.</summary>
+    public void Load(BinaryReader reader)
+    {
+        var count = reader.ReadInt32();
+        if (count < 0 || count > 1 << 20)
+        {
+            throw new InvalidDataException($"The snapshot lists {count} source partitions; it is corrupt.");
+        }
+
+        if (count > 0)
+        {
+            EnsurePartition(count - 1);
+        }
+
+        for (var p = 0; p < count; p++)
+        {
+            _max[p] = reader.ReadInt64();
+        }
+    }
+
     private void EnsurePartition(int partition)
     {
         if (partition < _max.Length)

@@ -6,13 +6,12 @@ namespace SmartCity.Streams.Sources;
 /// Replays record batches held in memory. The batches stay owned by the caller (they are not disposed), so
 /// the same list can be replayed many times, as benchmarks do.
 /// </summary>
-public sealed class InMemoryBatchSource : BatchSource
+public sealed class InMemoryBatchSource : BatchSource, IResumableSource
 {
     private readonly IReadOnlyList<RecordBatch>[] _partitions;
     private readonly bool _byKey;
+    private readonly int[] _cursors;
     private int _partition;
-    private int _next;
-    private int _emitted;
     private SourceBatch _current;
 
     /// <summary>Creates a single-partition source.</summary>
@@ -34,6 +33,7 @@ public sealed class InMemoryBatchSource : BatchSource
         }
 
         _partitions = [.. partitions];
+        _cursors = new int[_partitions.Length];
         _byKey = partitionsByKey;
     }
 
@@ -53,8 +53,7 @@ public sealed class InMemoryBatchSource : BatchSource
     public void Reset()
     {
         _partition = 0;
-        _next = 0;
-        _emitted = 0;
+        System.Array.Clear(_cursors);
     }
 
     /// <inheritdoc />
@@ -63,38 +62,55 @@ public sealed class InMemoryBatchSource : BatchSource
     /// <summary>Synchronous <see cref="MoveNextAsync"/>.</summary>
     public bool MoveNext()
     {
-        var total = 0;
-        foreach (var p in _partitions)
-        {
-            total += p.Count;
-        }
-
-        if (_emitted >= total)
-        {
-            return false;
-        }
-
         // Round-robin over partitions, skipping exhausted ones.
-        while (true)
+        for (var attempt = 0; attempt < _partitions.Length; attempt++)
         {
-            var partition = _partitions[_partition];
-            var index = _next;
             var chosen = _partition;
-            _partition++;
-            if (_partition == _partitions.Length)
+            _partition = (_partition + 1) % _partitions.Length;
+            var index = _cursors[chosen];
+            if (index < _partitions[chosen].Count)
             {
-                _partition = 0;
-                _next++;
-            }
-
-            if (index < partition.Count)
-            {
-                _current = new SourceBatch(partition[index], chosen, index + 1);
-                _emitted++;
+                _cursors[chosen] = index + 1;
+                _current = new SourceBatch(_partitions[chosen][index], chosen, index + 1);
                 return true;
             }
         }
+
+        return false;
     }
+
+    /// <inheritdoc />
+    public ValueTask SeekAsync(IReadOnlyList<long> positions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        if (positions.Count != _partitions.Length)
+        {
+            throw new ArgumentException($"Expected {_partitions.Length} positions, got {positions.Count}.", nameof(positions));
+        }
+
+        var max = 0L;
+        for (var p = 0; p < _partitions.Length; p++)
+        {
+            _cursors[p] = (int)Math.Clamp(positions[p], 0, _partitions[p].Count);
+            max = Math.Max(max, _cursors[p]);
+        }
+
+        // Continue the round-robin where it stopped: the first partition behind the others.
+        _partition = 0;
+        for (var p = 0; p < _partitions.Length; p++)
+        {
+            if (_cursors[p] < max)
+            {
+                _partition = p;
+                break;
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask CommitAsync(IReadOnlyList<long> positions, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
     /// <inheritdoc />
     public override void Release(in SourceBatch batch)

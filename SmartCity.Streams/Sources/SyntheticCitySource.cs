@@ -20,7 +20,7 @@ namespace SmartCity.Streams.Sources;
 /// <para>Columns: sensor (Int64, ids 0..N-1), time (Timestamp µs UTC), speed, occupancy, flow (Double). Rows are
 /// in time order within a partition. Column buffers are recycled when the pipeline releases a batch.</para>
 /// </remarks>
-public sealed class SyntheticCitySource : BatchSource
+public sealed class SyntheticCitySource : BatchSource, IResumableSource
 {
     private const int Buckets = 16;
     private const int Groups = 2 * Buckets;
@@ -177,6 +177,56 @@ public sealed class SyntheticCitySource : BatchSource
 
         return false;
     }
+
+    /// <summary>
+    /// Continues each partition after batch number <paramref name="positions"/>[p] (its <see cref="SourceBatch.Position"/>).
+    /// The generator is deterministic, so it regenerates and discards the batches before: the same readings follow.
+    /// </summary>
+    public ValueTask SeekAsync(IReadOnlyList<long> positions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        if (positions.Count != _partitions.Length)
+        {
+            throw new ArgumentException($"Expected {_partitions.Length} positions, got {positions.Count}.", nameof(positions));
+        }
+
+        var max = 0L;
+        for (var p = 0; p < _partitions.Length; p++)
+        {
+            var partition = _partitions[p];
+            while (partition.Batches < positions[p] && partition.Tick < _ticks && partition.Sensors.Length > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var set = _pool.Rent();
+                var rows = Fill(partition, set);
+                _pool.Recycle(set);
+                if (rows == 0)
+                {
+                    break;
+                }
+
+                _rows += rows;
+                partition.Batches++;
+            }
+
+            max = Math.Max(max, partition.Batches);
+        }
+
+        _nextPartition = 0;
+        for (var p = 0; p < _partitions.Length; p++)
+        {
+            if (_partitions[p].Batches < max)
+            {
+                _nextPartition = p;
+                break;
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask CommitAsync(IReadOnlyList<long> positions, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
     /// <inheritdoc />
     public override void Release(in SourceBatch batch)
