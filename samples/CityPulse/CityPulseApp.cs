@@ -1,6 +1,7 @@
 using SmartCity.Streams.Batches;
 using SmartCity.Streams.Events;
 using SmartCity.Streams.Operators.Anomaly;
+using SmartCity.Streams.Operators.Forecasting;
 using SmartCity.Streams.Pipeline;
 using SmartCity.Streams.Sources;
 
@@ -16,6 +17,7 @@ internal static class CityPulseApp
         SyntheticCitySource? city = null;
         BatchSource source;
         long? total = null;
+        var reportFrom = long.MinValue;
         if (settings.Input is { } file)
         {
             source = OpenInput(file, settings);
@@ -23,20 +25,25 @@ internal static class CityPulseApp
         }
         else
         {
+            var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
             city = new SyntheticCitySource(new SyntheticCityOptions
             {
                 Sensors = settings.Sensors,
-                Duration = TimeSpan.FromDays(settings.Days),
+                Start = start,
+                Duration = TimeSpan.FromDays(settings.HistoryDays + settings.Days),
                 Interval = TimeSpan.FromSeconds(settings.IntervalSeconds),
                 Seed = settings.Seed,
                 Partitions = settings.Lanes,
             });
-            total = (long)settings.Sensors * (long)(TimeSpan.FromDays(settings.Days) / TimeSpan.FromSeconds(settings.IntervalSeconds));
+            total = (long)settings.Sensors * (long)(TimeSpan.FromDays(settings.HistoryDays + settings.Days) / TimeSpan.FromSeconds(settings.IntervalSeconds));
+            reportFrom = EventTime.FromDateTimeOffset(start.AddDays(settings.HistoryDays));
             source = city;
-            log.WriteLine($"synthetic city: {settings.Sensors:N0} sensors, {settings.Days:0.##} day(s), one reading every {settings.IntervalSeconds} s ({total:N0} rows), seed {settings.Seed}");
+            log.WriteLine($"synthetic city: {settings.Sensors:N0} sensors, {settings.HistoryDays:0.##} day(s) of history then {settings.Days:0.##} reported day(s), " +
+                $"one reading every {settings.IntervalSeconds} s ({total:N0} rows), seed {settings.Seed}");
         }
 
         var events = new CollectingEventSink();
+        var horizon = 6; // 6 x 5 min: congestion up to half an hour ahead
         var eventsCsv = Path.Combine(settings.Output.FullName, "events.csv");
         var eventsArrow = Path.Combine(settings.Output.FullName, "events.arrows");
         using var csv = new CsvEventSink(new StreamWriter(eventsCsv));
@@ -48,6 +55,10 @@ internal static class CityPulseApp
             // slowdown is an incident. Events start after a day of history per sensor (AnomalyScoreOptions.EventWarmUp).
             .Then(new SensorFaultOperator("sensor-faults", settings.ValueColumn, new SensorFaultOptions { Minimum = 0, Maximum = 160 }))
             .Then(new AnomalyScoreOperator("sudden-slowdown", settings.ValueColumn, options: new AnomalyScoreOptions { Category = EventCategory.Incident }))
+            // Then forecast each sensor's speed in 5-minute steps, up to half an hour ahead, and raise congestion-ahead
+            // risks (and recovery opportunities) from the forecasts.
+            .Then(new ForecastOperator("speed-forecast", settings.ValueColumn, new ForecasterOptions { Step = TimeSpan.FromMinutes(5), Horizon = horizon }))
+            .Then(new ForecastRuleOperator("congestion-ahead", ForecastRuleOptions.Congestion(settings.CongestionSpeed)))
             .SendEventsTo(events)
             .SendEventsTo(csv)
             .SendEventsTo(ipc)
@@ -65,15 +76,16 @@ internal static class CityPulseApp
         log.WriteLine($"  rows processed          {statistics.RowsIn,12:N0}   ({statistics.RowsIn / seconds / 1e6:0.00} M rows/s end to end, {seconds:0.00} s)");
         log.WriteLine($"  rows rejected           {statistics.RowsRejected,12:N0}");
         log.WriteLine($"  values skipped          {statistics.ValuesSkipped,12:N0}");
-        log.WriteLine($"  events                  {statistics.EventsOut,12:N0}");
-        foreach (var group in events.Events.GroupBy(e => (e.Kind, e.Category, e.Phase)).OrderBy(g => g.Key))
+        var reported = events.Events.Where(e => e.DetectionTime >= reportFrom).ToList();
+        log.WriteLine($"  events                  {statistics.EventsOut,12:N0}" + (reportFrom == long.MinValue ? string.Empty : $"   ({reported.Count:N0} in the reported period)"));
+        foreach (var group in reported.GroupBy(e => (e.Kind, e.Category, e.Phase)).OrderBy(g => g.Key))
         {
             log.WriteLine($"    {group.Key.Kind,-11} {group.Key.Category,-16} {group.Key.Phase,-8} {group.Count(),8:N0}");
         }
 
         if (city is not null)
         {
-            GroundTruthReport.Write(events.Events, city, log);
+            GroundTruthReport.Write(reported, city, reportFrom, EventTime.FromTimeSpan(TimeSpan.FromMinutes(5 * horizon)), log);
         }
 
         log.WriteLine();

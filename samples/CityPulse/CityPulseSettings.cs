@@ -4,6 +4,7 @@ namespace CityPulse;
 internal sealed record CityPulseSettings(
     int Sensors,
     double Days,
+    double HistoryDays,
     int IntervalSeconds,
     int Lanes,
     ulong Seed,
@@ -11,4 +12,5 @@ internal sealed record CityPulseSettings(
     string KeyColumn,
     string TimeColumn,
     string ValueColumn,
-    DirectoryInfo Output);
+    DirectoryInfo Output,
+    double CongestionSpeed);

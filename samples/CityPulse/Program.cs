@@ -3,6 +3,8 @@ using CityPulse;
 
 var sensors = new Option<int>("--sensors") { Description = "Road sensors in the synthetic city.", DefaultValueFactory = _ => 2_000 };
 var days = new Option<double>("--days") { Description = "Simulated days.", DefaultValueFactory = _ => 1 };
+var history = new Option<double>("--history-days") { Description = "Days of history replayed first so detectors and forecasters learn each sensor's week (not reported).", DefaultValueFactory = _ => 7 };
+var congestion = new Option<double>("--congestion-speed") { Description = "Forecast speed (km/h) at or below which a CongestionAhead risk is raised.", DefaultValueFactory = _ => 30 };
 var interval = new Option<int>("--interval-seconds") { Description = "Seconds between two readings of a sensor.", DefaultValueFactory = _ => 60 };
 var lanes = new Option<int>("--lanes") { Description = "Processing lanes (threads).", DefaultValueFactory = _ => Environment.ProcessorCount };
 var seed = new Option<ulong>("--seed") { Description = "Seed of the synthetic city.", DefaultValueFactory = _ => 7 };
@@ -14,7 +16,7 @@ var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the 
 
 var root = new RootCommand("CityPulse: a synthetic (or your) city through SmartCity.Streams: windows, detection, events.")
 {
-    sensors, days, interval, lanes, seed, input, keyColumn, timeColumn, valueColumn, output,
+    sensors, days, history, congestion, interval, lanes, seed, input, keyColumn, timeColumn, valueColumn, output,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -22,6 +24,7 @@ root.SetAction(async (parse, cancellation) =>
     var settings = new CityPulseSettings(
         parse.GetValue(sensors),
         parse.GetValue(days),
+        parse.GetValue(history),
         parse.GetValue(interval),
         parse.GetValue(lanes),
         parse.GetValue(seed),
@@ -29,7 +32,8 @@ root.SetAction(async (parse, cancellation) =>
         parse.GetValue(keyColumn)!,
         parse.GetValue(timeColumn)!,
         parse.GetValue(valueColumn)!,
-        parse.GetValue(output)!);
+        parse.GetValue(output)!,
+        parse.GetValue(congestion));
     try
     {
         return await CityPulseApp.RunAsync(settings, Console.Out, cancellation);
