@@ -37,6 +37,7 @@ internal sealed class PaneWindowInstance : WindowInstance
     private PaneGroup[] _groups = new PaneGroup[16];
     private int _groupCount;
     private long _nextWindow = long.MinValue;
+    private long _firedBefore = long.MinValue;
     private int[] _dirty = new int[16];
     private int _dirtyCount;
     private PendingWindow[] _pending = new PendingWindow[16];
@@ -164,6 +165,7 @@ internal sealed class PaneWindowInstance : WindowInstance
     {
         Fire(Watermark);
         Purge();
+        _firedBefore = Watermark;
     }
 
     protected override void Complete() => Fire(long.MaxValue);
@@ -178,6 +180,7 @@ internal sealed class PaneWindowInstance : WindowInstance
         writer.WriteArray<byte>(_slotEmitted.AsSpan(0, Math.Min(capacity, _slotEmitted.Length)));
         writer.WriteArray<PaneGroup>(_groups.AsSpan(0, _groupCount));
         writer.Write(_nextWindow);
+        writer.Write(_firedBefore);
         writer.Write(_scratch);
         writer.WriteArray<KeyCache>(_cache);
         writer.WriteArray<long>(_mark);
@@ -191,11 +194,13 @@ internal sealed class PaneWindowInstance : WindowInstance
         _slotPane = reader.ReadArray<long>();
         _slotNext = reader.ReadArray<int>();
         _slotEmitted = reader.ReadArray<byte>();
+        _slotDirty = new byte[_slotEmitted.Length];
         var groups = reader.ReadArray<PaneGroup>();
         _groups = new PaneGroup[Math.Max(16, groups.Length)];
         groups.CopyTo(_groups, 0);
         _groupCount = groups.Length;
         _nextWindow = reader.ReadInt64();
+        _firedBefore = reader.ReadInt64();
         _scratch = reader.ReadInt32();
         _cache = reader.ReadArray<KeyCache>();
         _mark = reader.ReadArray<long>();
@@ -299,9 +304,17 @@ internal sealed class PaneWindowInstance : WindowInstance
     {
         while (true)
         {
-            // Skip groups whose windows have all fired (kept only for allowed lateness).
+            // Windows that ended at or before the previous watermark had their on-time firing then (or were
+            // empty): rows that reached them since were late, and went through the update path.
+            var from = _nextWindow;
+            if (_firedBefore != long.MinValue)
+            {
+                from = Math.Max(from, FloorDiv(_firedBefore - _offset - _size, _hop) + 1);
+            }
+
+            // Skip groups whose windows have all fired or closed (kept only for allowed lateness).
             var g = 0;
-            while (g < _groupCount && LastWindow(PaneStart(g)) < _nextWindow)
+            while (g < _groupCount && LastWindow(PaneStart(g)) < from)
             {
                 g++;
             }
@@ -311,7 +324,7 @@ internal sealed class PaneWindowInstance : WindowInstance
                 return;
             }
 
-            var w = Math.Max(_nextWindow, FirstWindow(PaneStart(g)));
+            var w = Math.Max(from, FirstWindow(PaneStart(g)));
             var start = _offset + (w * _hop);
             var end = start + _size;
             if (end > limit)

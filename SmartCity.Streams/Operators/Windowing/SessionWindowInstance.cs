@@ -28,6 +28,9 @@ internal sealed class SessionWindowInstance : WindowInstance
     private int[] _generation = [];
     private byte[] _emitted = [];
     private byte[] _dirtyFlag = [];
+    private int[] _forward = [];
+    private int[] _merged = new int[16];
+    private int _mergedCount;
     private TimerHeap.Timer[] _dirty = new TimerHeap.Timer[16];
     private int _dirtyCount;
 
@@ -77,6 +80,40 @@ internal sealed class SessionWindowInstance : WindowInstance
                 MarkDirty(slot);
             }
         }
+
+        if (_mergedCount > 0)
+        {
+            Redirect(slots);
+        }
+    }
+
+    /// <summary>
+    /// Sessions merged during pass 1 still own rows assigned before the merge: point those rows at the
+    /// surviving session, then release the merged slots (only now, so none was reused within the batch).
+    /// </summary>
+    private void Redirect(Span<int> slots)
+    {
+        for (var i = 0; i < slots.Length; i++)
+        {
+            var slot = slots[i];
+            if (slot >= 0)
+            {
+                while (_forward[slot] >= 0)
+                {
+                    slot = _forward[slot];
+                }
+
+                slots[i] = slot;
+            }
+        }
+
+        for (var m = 0; m < _mergedCount; m++)
+        {
+            _forward[_merged[m]] = -1;
+            Store.Release(_merged[m]);
+        }
+
+        _mergedCount = 0;
     }
 
     protected override void AfterBatch()
@@ -201,6 +238,8 @@ internal sealed class SessionWindowInstance : WindowInstance
         _generation = reader.ReadArray<int>();
         _emitted = reader.ReadArray<byte>();
         _dirtyFlag = new byte[_emitted.Length];
+        _forward = new int[_emitted.Length];
+        _forward.AsSpan().Fill(-1);
         _fire.Read(reader);
         _purge.Read(reader);
         EnsureSlots();
@@ -246,7 +285,15 @@ internal sealed class SessionWindowInstance : WindowInstance
                     }
 
                     Unlink(slot);
-                    Release(slot);
+                    _generation[slot]++;
+                    _dirtyFlag[slot] = 0;
+                    _forward[slot] = target;
+                    if (_mergedCount == _merged.Length)
+                    {
+                        Array.Resize(ref _merged, _mergedCount * 2);
+                    }
+
+                    _merged[_mergedCount++] = slot;
                 }
             }
             else if (_last[slot] + _gap <= t)
@@ -414,5 +461,6 @@ internal sealed class SessionWindowInstance : WindowInstance
         Array.Resize(ref _generation, capacity);
         Array.Resize(ref _emitted, capacity);
         Array.Resize(ref _dirtyFlag, capacity);
+        Grow(ref _forward, capacity, -1);
     }
 }

@@ -65,6 +65,9 @@ internal abstract class WindowInstance : OperatorInstance
     protected sealed override void OnBatch(StreamBatch batch, OperatorOutput output)
     {
         SetWatermark(output.Watermark);
+
+        // Keys materialise lazily and may add sensors to the key index: read them before sizing per-key state.
+        _ = batch.Keys;
         EnsureKeys(batch.KeyIndex.Count);
         var n = batch.Length;
         if (_slots.Length < n)
