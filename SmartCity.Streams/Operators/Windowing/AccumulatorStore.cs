@@ -201,6 +201,55 @@ internal sealed class AccumulatorStore
         }
     }
 
+    /// <summary>Adds one finite value to a slot (the per-row kernel, for callers outside a batch).</summary>
+    internal void Add(int slot, int measure, long time, double x)
+    {
+        var plan = _plans[measure];
+        Update(ref _states[(slot * _measures) + measure], time, x, plan.Moments, plan.MinMax, plan.FirstLast, plan.Sketch ? _sketches : null);
+        _rows[slot]++;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update(ref MeasureState s, long t, double x, bool moments, bool minMax, bool firstLast, QuantileSketchArena? sketches)
+    {
+        s.Count++;
+        s.Sum += x;
+        if (moments)
+        {
+            s.AddMoments(x);
+        }
+
+        if (minMax)
+        {
+            if (x < s.Min)
+            {
+                s.Min = x;
+            }
+
+            if (x > s.Max)
+            {
+                s.Max = x;
+            }
+        }
+
+        if (firstLast)
+        {
+            if (t < s.FirstTime)
+            {
+                s.FirstTime = t;
+                s.First = x;
+            }
+
+            if (t >= s.LastTime)
+            {
+                s.LastTime = t;
+                s.Last = x;
+            }
+        }
+
+        sketches?.Add(s.Sketch, x);
+    }
+
     private double Value(in MeasureState s, MeasurePlan plan, int bit)
     {
         var kind = (AggregateKinds)(1 << bit);
@@ -278,47 +327,7 @@ internal sealed class AccumulatorStore
                 continue;
             }
 
-            ref var s = ref states[(slot * measures) + m];
-            s.Count++;
-            s.Sum += x;
-            if (moments)
-            {
-                s.AddMoments(x);
-            }
-
-            if (minMax)
-            {
-                if (x < s.Min)
-                {
-                    s.Min = x;
-                }
-
-                if (x > s.Max)
-                {
-                    s.Max = x;
-                }
-            }
-
-            if (firstLast)
-            {
-                var t = times[i];
-                if (t < s.FirstTime)
-                {
-                    s.FirstTime = t;
-                    s.First = x;
-                }
-
-                if (t >= s.LastTime)
-                {
-                    s.LastTime = t;
-                    s.Last = x;
-                }
-            }
-
-            if (sketch)
-            {
-                sketches!.Add(s.Sketch, x);
-            }
+            Update(ref states[(slot * measures) + m], times[i], x, moments, minMax, firstLast, sketch ? sketches : null);
         }
 
         return skipped;
