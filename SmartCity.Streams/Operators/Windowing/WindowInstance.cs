@@ -51,7 +51,7 @@ internal abstract class WindowInstance : OperatorInstance
 
     protected int EarlyEvery { get; }
 
-    /// <summary>The watermark in force for the current batch (the batch is classified against it).</summary>
+    /// <summary>The watermark in force for the current batch (the batch is classified against it): the last one passed to <see cref="OnWatermark"/>.</summary>
     protected long Watermark { get; private set; }
 
     /// <summary>Windows ending at or before this time are closed for good (watermark − allowed lateness).</summary>
@@ -64,7 +64,9 @@ internal abstract class WindowInstance : OperatorInstance
 
     protected sealed override void OnBatch(StreamBatch batch, OperatorOutput output)
     {
-        SetWatermark(output.Watermark);
+        // The watermark in force is the last one this instance was told about, not the lane's: when an upstream
+        // window emits results while the lane's watermark advances, those results (timed at their window end)
+        // reach this operator before its own OnWatermark, and must not be judged late against it.
 
         // Keys materialise lazily and may add sensors to the key index: read them before sizing per-key state.
         _ = batch.Keys;
@@ -117,6 +119,7 @@ internal abstract class WindowInstance : OperatorInstance
     protected override void WriteState(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(Watermark);
         Store.Write(writer);
         WriteWindows(writer);
     }
@@ -129,6 +132,7 @@ internal abstract class WindowInstance : OperatorInstance
             throw new InvalidDataException($"Window '{Context.OperatorName}' cannot read state version {version}.");
         }
 
+        SetWatermark(reader.ReadInt64());
         Store.Read(reader);
         ReadWindows(reader);
     }
