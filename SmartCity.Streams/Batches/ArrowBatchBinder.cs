@@ -140,9 +140,43 @@ internal sealed class ArrowBatchBinder
 
     private void Resolve(Schema schema)
     {
-        (_keyOrdinal, _timeOrdinal, _measureOrdinals) = Validate(schema, _binding);
+        // Sources that build a new Schema object per batch (CSV, generators, tests) would otherwise pay
+        // a full validation, and its allocations, on every batch.
+        if (_boundSchema is null || !SameLayout(_boundSchema, schema))
+        {
+            (_keyOrdinal, _timeOrdinal, _measureOrdinals) = Validate(schema, _binding);
+        }
+
         _boundSchema = schema;
     }
+
+    internal static bool SameLayout(Schema bound, Schema candidate)
+    {
+        var a = bound.FieldsList;
+        var b = candidate.FieldsList;
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!string.Equals(a[i].Name, b[i].Name, StringComparison.Ordinal) || !SameType(a[i].DataType, b[i].DataType))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SameType(IArrowType a, IArrowType b) => a.TypeId == b.TypeId && a.TypeId switch
+    {
+        ArrowTypeId.Timestamp => ((TimestampType)a).Unit == ((TimestampType)b).Unit,
+        ArrowTypeId.Dictionary => ((DictionaryType)a).IndexType.TypeId == ((DictionaryType)b).IndexType.TypeId
+            && ((DictionaryType)a).ValueType.TypeId == ((DictionaryType)b).ValueType.TypeId,
+        _ => true,
+    };
 
     private static int Find(Schema schema, string name, string role, string expected, Func<IArrowType, bool> accepts)
     {

@@ -29,7 +29,11 @@ internal sealed class LanePartitioner
     {
         if (!ReferenceEquals(batch.Schema, _schema))
         {
-            _keyOrdinal = ArrowBatchBinder.Validate(batch.Schema, _binding).Key;
+            if (_schema is null || !ArrowBatchBinder.SameLayout(_schema, batch.Schema))
+            {
+                _keyOrdinal = ArrowBatchBinder.Validate(batch.Schema, _binding).Key;
+            }
+
             _schema = batch.Schema;
         }
 

@@ -156,6 +156,7 @@ internal sealed class LanedExecution
 
         long sequence = 0;
         var lastWatermark = EventTime.MinValue;
+        var messages = new LaneMessage[_laneCount];
         while (await _source.MoveNextAsync(cancellationToken).ConfigureAwait(false))
         {
             var current = _source.Current;
@@ -164,6 +165,13 @@ internal sealed class LanedExecution
             var max = PipelineRun.MaxTime(timeBinder.Bind(batch, default, true, sequence).Times);
             var watermark = max == EventTime.MinValue ? tracker.Current : tracker.Observe(current.Partition, max);
             run.Statistics.SetWatermark(watermark, tracker.MaxEventTime);
+
+            // Rent each lane's message first so the partitioner writes row indices straight into it.
+            for (var lane = 0; lane < _laneCount; lane++)
+            {
+                messages[lane] = pools[lane].TryDequeue(out var m) ? m : new LaneMessage();
+                rows[lane] = messages[lane].Rows;
+            }
 
             if (direct)
             {
@@ -196,22 +204,18 @@ internal sealed class LanedExecution
             lastWatermark = watermark;
             for (var lane = 0; lane < _laneCount; lane++)
             {
+                var message = messages[lane];
+                message.Rows = rows[lane];
+                messages[lane] = null!;
                 if (counts[lane] == 0 && !advanced)
                 {
+                    pools[lane].Enqueue(message);
                     continue;
                 }
 
-                var message = pools[lane].TryDequeue(out var m) ? m : new LaneMessage();
                 message.Set(counts[lane] != 0 ? batch : null, counts[lane] != 0 ? ticket : null, sequence, watermark);
-                if (counts[lane] > 0)
-                {
-                    message.CopyRows(rows[lane].AsSpan(0, counts[lane]));
-                }
-                else if (counts[lane] < 0)
-                {
-                    message.AllRows = true;
-                }
-
+                message.Count = Math.Max(0, counts[lane]);
+                message.AllRows = counts[lane] < 0;
                 Interlocked.Increment(ref run.Statistics.QueueDepths[lane]);
                 await channels[lane].Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
             }
@@ -285,17 +289,6 @@ internal sealed class LanedExecution
             Watermark = watermark;
             Count = 0;
             AllRows = false;
-        }
-
-        public void CopyRows(ReadOnlySpan<int> rows)
-        {
-            if (Rows.Length < rows.Length)
-            {
-                Rows = new int[Math.Max(rows.Length, Rows.Length * 2)];
-            }
-
-            rows.CopyTo(Rows);
-            Count = rows.Length;
         }
 
         public void Clear()

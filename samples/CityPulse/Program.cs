@@ -1,1 +1,44 @@
-Console.WriteLine("CityPulse: work in progress");
+using System.CommandLine;
+using CityPulse;
+
+var sensors = new Option<int>("--sensors") { Description = "Road sensors in the synthetic city.", DefaultValueFactory = _ => 2_000 };
+var days = new Option<double>("--days") { Description = "Simulated days.", DefaultValueFactory = _ => 1 };
+var interval = new Option<int>("--interval-seconds") { Description = "Seconds between two readings of a sensor.", DefaultValueFactory = _ => 60 };
+var lanes = new Option<int>("--lanes") { Description = "Processing lanes (threads).", DefaultValueFactory = _ => Environment.ProcessorCount };
+var seed = new Option<ulong>("--seed") { Description = "Seed of the synthetic city.", DefaultValueFactory = _ => 7 };
+var input = new Option<FileInfo?>("--input") { Description = "Read this Arrow IPC (.arrow) or CSV (.csv) file instead of the synthetic city." };
+var keyColumn = new Option<string>("--key-column") { Description = "Sensor id column of --input.", DefaultValueFactory = _ => "sensor" };
+var timeColumn = new Option<string>("--time-column") { Description = "Event time column of --input.", DefaultValueFactory = _ => "time" };
+var valueColumn = new Option<string>("--value-column") { Description = "Speed (or other measure) column of --input.", DefaultValueFactory = _ => "speed" };
+var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the events and reports.", DefaultValueFactory = _ => new DirectoryInfo("citypulse-out") };
+
+var root = new RootCommand("CityPulse: a synthetic (or your) city through SmartCity.Streams: windows, detection, events.")
+{
+    sensors, days, interval, lanes, seed, input, keyColumn, timeColumn, valueColumn, output,
+};
+
+root.SetAction(async (parse, cancellation) =>
+{
+    var settings = new CityPulseSettings(
+        parse.GetValue(sensors),
+        parse.GetValue(days),
+        parse.GetValue(interval),
+        parse.GetValue(lanes),
+        parse.GetValue(seed),
+        parse.GetValue(input),
+        parse.GetValue(keyColumn)!,
+        parse.GetValue(timeColumn)!,
+        parse.GetValue(valueColumn)!,
+        parse.GetValue(output)!);
+    try
+    {
+        return await CityPulseApp.RunAsync(settings, Console.Out, cancellation);
+    }
+    catch (Exception e) when (e is SmartCity.Streams.Batches.PipelineConfigurationException or SmartCity.Streams.Sources.SourceFormatException or FileNotFoundException or ArgumentException)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 2;
+    }
+});
+
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,14 @@
+namespace CityPulse;
+
+/// <summary>Command-line settings of the sample.</summary>
+internal sealed record CityPulseSettings(
+    int Sensors,
+    double Days,
+    int IntervalSeconds,
+    int Lanes,
+    ulong Seed,
+    FileInfo? Input,
+    string KeyColumn,
+    string TimeColumn,
+    string ValueColumn,
+    DirectoryInfo Output);
