@@ -20,6 +20,14 @@ internal static class WindowTestData
 
     private static readonly TimestampType MicrosUtc = new(TimeUnit.Microsecond, "UTC");
 
+    /// <summary>One schema object for every batch, as a real source has: the binder re-resolves a new schema object.</summary>
+    public static readonly Schema InputSchema = new Schema.Builder()
+        .Field(new Field("sensor", Int32Type.Default, false))
+        .Field(new Field("time", MicrosUtc, false))
+        .Field(new Field(Speed, DoubleType.Default, true))
+        .Field(new Field(Occupancy, DoubleType.Default, true))
+        .Build();
+
     public static readonly WindowMeasure[] Measures =
     [
         new(Speed, AggregateKinds.All),
@@ -44,13 +52,7 @@ internal static class WindowTestData
         var bytes = new byte[times.Length * sizeof(long)];
         MemoryMarshal.AsBytes(times.AsSpan()).CopyTo(bytes);
         var timeArray = new TimestampArray(new ArrayData(MicrosUtc, times.Length, 0, 0, [ArrowBuffer.Empty, new ArrowBuffer(bytes)]));
-        var schema = new Schema.Builder()
-            .Field(new Field("sensor", Int32Type.Default, false))
-            .Field(new Field("time", MicrosUtc, false))
-            .Field(new Field(Speed, DoubleType.Default, true))
-            .Field(new Field(Occupancy, DoubleType.Default, true))
-            .Build();
-        return new RecordBatch(schema, [keys.Build(), timeArray, speeds.Build(), occupancy.Build()], rows.Count);
+        return new RecordBatch(InputSchema, [keys.Build(), timeArray, speeds.Build(), occupancy.Build()], rows.Count);
     }
 
     /// <summary>
