@@ -17,6 +17,7 @@ internal sealed class AccumulatorStore
     private readonly QuantileSketchArena? _sketches;
     private long[] _rows;
     private MeasureState[] _states;
+    private SimpleState[] _simple;
     private int[] _free = new int[16];
     private int _freeCount;
     private int _used;
@@ -28,6 +29,7 @@ internal sealed class AccumulatorStore
         _sketches = sketches;
         _rows = new long[initialCapacity];
         _states = new MeasureState[initialCapacity * Math.Max(1, _measures)];
+        _simple = new SimpleState[initialCapacity * Math.Max(1, _measures)];
     }
 
     /// <summary>Slots in use.</summary>
@@ -55,6 +57,7 @@ internal sealed class AccumulatorStore
             {
                 Array.Resize(ref _rows, _rows.Length * 2);
                 Array.Resize(ref _states, _rows.Length * Math.Max(1, _measures));
+                Array.Resize(ref _simple, _rows.Length * Math.Max(1, _measures));
             }
 
             slot = _used++;
@@ -63,7 +66,11 @@ internal sealed class AccumulatorStore
         _rows[slot] = 0;
         for (var m = 0; m < _measures; m++)
         {
-            _states[(slot * _measures) + m].Reset(_plans[m].Sketch ? _sketches!.Rent() : -1);
+            _simple[(slot * _measures) + m] = default;
+            if (!_plans[m].Simple)
+            {
+                _states[(slot * _measures) + m].Reset(_plans[m].Sketch ? _sketches!.Rent() : -1);
+            }
         }
 
         return slot;
@@ -75,6 +82,12 @@ internal sealed class AccumulatorStore
         _rows[slot] = 0;
         for (var m = 0; m < _measures; m++)
         {
+            _simple[(slot * _measures) + m] = default;
+            if (_plans[m].Simple)
+            {
+                continue;
+            }
+
             ref var state = ref _states[(slot * _measures) + m];
             var sketch = state.Sketch;
             if (sketch >= 0)
@@ -90,6 +103,11 @@ internal sealed class AccumulatorStore
     {
         for (var m = 0; m < _measures; m++)
         {
+            if (!_plans[m].Sketch)
+            {
+                continue;
+            }
+
             ref var state = ref _states[(slot * _measures) + m];
             if (state.Sketch >= 0)
             {
@@ -112,6 +130,15 @@ internal sealed class AccumulatorStore
         _rows[target] += _rows[source];
         for (var m = 0; m < _measures; m++)
         {
+            if (_plans[m].Simple)
+            {
+                ref var a = ref _simple[(target * _measures) + m];
+                ref readonly var b = ref _simple[(source * _measures) + m];
+                a.Count += b.Count;
+                a.Sum += b.Sum;
+                continue;
+            }
+
             ref var into = ref _states[(target * _measures) + m];
             ref readonly var from = ref _states[(source * _measures) + m];
             if (from.Sketch >= 0)
@@ -149,7 +176,13 @@ internal sealed class AccumulatorStore
         for (var m = 0; m < _measures; m++)
         {
             var plan = _plans[m];
-            ref readonly var s = ref _states[(slot * _measures) + m];
+            var s = _states[(slot * _measures) + m];
+            if (plan.Simple)
+            {
+                s.Count = _simple[(slot * _measures) + m].Count;
+                s.Sum = _simple[(slot * _measures) + m].Sum;
+            }
+
             var column = plan.FirstOutputColumn;
             for (var bit = 0; bit < MeasurePlan.AggregateCount; bit++)
             {
@@ -167,6 +200,7 @@ internal sealed class AccumulatorStore
         writer.WriteArray<int>(_free.AsSpan(0, _freeCount));
         writer.WriteArray<long>(_rows.AsSpan(0, _used));
         writer.WriteArray<MeasureState>(_states.AsSpan(0, _used * _measures));
+        writer.WriteArray<SimpleState>(_simple.AsSpan(0, _used * _measures));
         writer.Write(_sketches is not null);
         _sketches?.Write(writer);
     }
@@ -177,7 +211,8 @@ internal sealed class AccumulatorStore
         var free = reader.ReadArray<int>();
         var rows = reader.ReadArray<long>();
         var states = reader.ReadArray<MeasureState>();
-        if (rows.Length != used || states.Length != used * _measures)
+        var simple = reader.ReadArray<SimpleState>();
+        if (rows.Length != used || states.Length != used * _measures || simple.Length != states.Length)
         {
             throw new InvalidDataException("The window state is corrupt (slot arrays do not match the slot count); it may come from a window with other measures.");
         }
@@ -187,6 +222,8 @@ internal sealed class AccumulatorStore
         _states = new MeasureState[capacity * Math.Max(1, _measures)];
         rows.CopyTo(_rows, 0);
         states.CopyTo(_states, 0);
+        _simple = new SimpleState[_states.Length];
+        simple.CopyTo(_simple, 0);
         _free = free.Length == 0 ? new int[16] : free;
         _freeCount = free.Length;
         _used = used;
@@ -205,8 +242,22 @@ internal sealed class AccumulatorStore
     internal void Add(int slot, int measure, long time, double x)
     {
         var plan = _plans[measure];
-        Update(ref _states[(slot * _measures) + measure], time, x, plan.Moments, plan.MinMax, plan.FirstLast, plan.Sketch ? _sketches : null);
         _rows[slot]++;
+        if (plan.Simple)
+        {
+            _simple[(slot * _measures) + measure].Count++;
+            _simple[(slot * _measures) + measure].Sum += x;
+            return;
+        }
+
+        Update(ref _states[(slot * _measures) + measure], time, x, plan.Moments, plan.MinMax, plan.FirstLast, plan.Sketch ? _sketches : null);
+    }
+
+    /// <summary>Count and sum only: 16 bytes per slot keep the hot working set small (count + mean workloads).</summary>
+    private struct SimpleState
+    {
+        public long Count;
+        public double Sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -272,7 +323,7 @@ internal sealed class AccumulatorStore
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long AccumulateSimple(ReadOnlySpan<int> slots, ReadOnlySpan<double> values, int m)
     {
-        var states = _states;
+        var states = _simple;
         var measures = _measures;
         long skipped = 0;
         values = values[..slots.Length];

@@ -11,9 +11,10 @@ namespace SmartCity.Streams.Operators.Windowing;
 /// panes when it fires. A tumbling window is one pane.
 /// </summary>
 /// <remarks>
-/// <para>Pane slots live in an <see cref="AccumulatorStore"/>, found through a (key, pane) hash table, and
-/// are linked into groups by pane index (sorted), so firing visits only the panes of the window that fires
-/// and releasing closed state visits only the oldest groups. Each sensor caches its current pane's time
+/// <para>Pane slots live in an <see cref="AccumulatorStore"/>. Each sensor's live panes form a short list,
+/// newest first (one or two panes for in-order data, size/pane + lateness for hopping), and every pane is
+/// also linked into the group of its pane index (groups sorted by index), so firing visits only the panes
+/// of the window that fires and releasing closed state visits only the oldest groups. Each sensor caches its current pane's time
 /// range and slot: rows in order hit the cache and touch nothing else.</para>
 /// <para>Only panes whose windows have not fired yet are cached, so a cache hit never needs a lateness
 /// check; every other row goes through <see cref="Resolve"/>, which classifies it as late, as an update of
@@ -26,8 +27,10 @@ internal sealed class PaneWindowInstance : WindowInstance
     private readonly long _offset;
     private readonly long _pane;
     private readonly long _panesPerWindow;
-    private readonly PaneSlotTable _table = new();
+    private readonly long _panesPerHop;
     private KeyCache[] _cache = [];
+    private int[] _keyHead = [];
+    private int[] _slotOlder = [];
     private long[] _mark = [];
     private int[] _slotKey = [];
     private long[] _slotPane = [];
@@ -52,6 +55,7 @@ internal sealed class PaneWindowInstance : WindowInstance
         _offset = spec.Offset;
         _pane = Gcd(_size, _hop);
         _panesPerWindow = _size / _pane;
+        _panesPerHop = _hop / _pane;
     }
 
     internal int LiveGroups => _groupCount;
@@ -64,6 +68,7 @@ internal sealed class PaneWindowInstance : WindowInstance
             Array.Resize(ref _cache, Math.Max(keys, old * 2));
             _cache.AsSpan(old).Fill(KeyCache.Empty);
             Grow(ref _mark, _cache.Length, long.MinValue);
+            Grow(ref _keyHead, _cache.Length, -1);
         }
     }
 
@@ -76,13 +81,14 @@ internal sealed class PaneWindowInstance : WindowInstance
         var cache = _cache;
         var rows = Store.Rows;
         var early = EarlyEvery;
+        var width = _pane;
         for (var i = 0; i < keys.Length; i++)
         {
             var key = keys[i];
             var t = times[i];
             ref var c = ref cache[key];
             int slot;
-            if (t >= c.Start && t < c.End)
+            if ((ulong)(t - c.Start) < (ulong)width && c.Slot >= 0)
             {
                 slot = c.Slot;
             }
@@ -118,8 +124,8 @@ internal sealed class PaneWindowInstance : WindowInstance
         {
             var slot = _dirty[d];
             _slotDirty[slot] = 0;
-            var paneStart = _offset + (_slotPane[slot] * _pane);
-            for (var w = FirstWindow(paneStart); w <= LastWindow(paneStart); w++)
+            var pane = _slotPane[slot];
+            for (var w = FirstWindow(pane); w <= LastWindow(pane); w++)
             {
                 var end = _offset + (w * _hop) + _size;
                 var fired = end <= Watermark;
@@ -150,7 +156,7 @@ internal sealed class PaneWindowInstance : WindowInstance
             var end = start + _size;
             if (_panesPerWindow == 1)
             {
-                var slot = _table.Find(key, w);
+                var slot = Find(key, w);
                 Append(key, start, end, slot, _slotEmitted[slot] != 0 || end <= Watermark);
                 _slotEmitted[slot] = 1;
             }
@@ -184,7 +190,8 @@ internal sealed class PaneWindowInstance : WindowInstance
         writer.Write(_scratch);
         writer.WriteArray<KeyCache>(_cache);
         writer.WriteArray<long>(_mark);
-        _table.Write(writer);
+        writer.WriteArray<int>(_keyHead);
+        writer.WriteArray<int>(_slotOlder.AsSpan(0, Math.Min(capacity, _slotOlder.Length)));
     }
 
     protected override void ReadWindows(BinaryReader reader)
@@ -204,7 +211,8 @@ internal sealed class PaneWindowInstance : WindowInstance
         _scratch = reader.ReadInt32();
         _cache = reader.ReadArray<KeyCache>();
         _mark = reader.ReadArray<long>();
-        _table.Read(reader);
+        _keyHead = reader.ReadArray<int>();
+        _slotOlder = reader.ReadArray<int>();
         EnsureSlots();
     }
 
@@ -220,20 +228,20 @@ internal sealed class PaneWindowInstance : WindowInstance
 
         var pane = FloorDiv(t - _offset, _pane);
         var paneStart = _offset + (pane * _pane);
-        var latestEnd = _offset + (LastWindow(paneStart) * _hop) + _size;
+        var latestEnd = _offset + (LastWindow(pane) * _hop) + _size;
         if (latestEnd <= PurgeBefore)
         {
             AddLate(row);
             return -1;
         }
 
-        var slot = _table.Find(key, pane);
+        var slot = Find(key, pane);
         if (slot < 0)
         {
             slot = Create(key, pane);
         }
 
-        var earliestEnd = _offset + (FirstWindow(paneStart) * _hop) + _size;
+        var earliestEnd = _offset + (FirstWindow(pane) * _hop) + _size;
         if (earliestEnd <= Watermark)
         {
             // A window containing this pane has fired: this row is an update (within allowed lateness).
@@ -241,7 +249,7 @@ internal sealed class PaneWindowInstance : WindowInstance
         }
         else
         {
-            _cache[key] = new KeyCache(paneStart, paneStart + _pane, slot);
+            _cache[key] = new KeyCache(paneStart, slot);
         }
 
         return slot;
@@ -255,7 +263,7 @@ internal sealed class PaneWindowInstance : WindowInstance
         _slotPane[slot] = pane;
         _slotEmitted[slot] = 0;
         _slotDirty[slot] = 0;
-        _table.Add(key, pane, slot);
+        Link(key, slot);
         var g = FindGroup(pane);
         _slotNext[slot] = _groups[g].Head;
         _groups[g].Head = slot;
@@ -314,7 +322,7 @@ internal sealed class PaneWindowInstance : WindowInstance
 
             // Skip groups whose windows have all fired or closed (kept only for allowed lateness).
             var g = 0;
-            while (g < _groupCount && LastWindow(PaneStart(g)) < from)
+            while (g < _groupCount && LastWindow(_groups[g].Pane) < from)
             {
                 g++;
             }
@@ -324,7 +332,7 @@ internal sealed class PaneWindowInstance : WindowInstance
                 return;
             }
 
-            var w = Math.Max(from, FirstWindow(PaneStart(g)));
+            var w = Math.Max(from, FirstWindow(_groups[g].Pane));
             var start = _offset + (w * _hop);
             var end = start + _size;
             if (end > limit)
@@ -374,10 +382,9 @@ internal sealed class PaneWindowInstance : WindowInstance
 
         Store.Reset(_scratch);
         var first = FloorDiv(start - _offset, _pane);
-        for (var p = first; p < first + _panesPerWindow; p++)
+        for (var slot = _keyHead[key]; slot >= 0 && _slotPane[slot] >= first; slot = _slotOlder[slot])
         {
-            var slot = _table.Find(key, p);
-            if (slot >= 0)
+            if (_slotPane[slot] < first + _panesPerWindow)
             {
                 Store.Merge(_scratch, slot);
             }
@@ -390,9 +397,8 @@ internal sealed class PaneWindowInstance : WindowInstance
     private void Purge()
     {
         var removed = 0;
-        while (removed < _groupCount && _offset + (LastWindow(PaneStart(removed)) * _hop) + _size <= PurgeBefore)
+        while (removed < _groupCount && _offset + (LastWindow(_groups[removed].Pane) * _hop) + _size <= PurgeBefore)
         {
-            var pane = _groups[removed].Pane;
             for (var slot = _groups[removed].Head; slot >= 0;)
             {
                 var next = _slotNext[slot];
@@ -402,7 +408,7 @@ internal sealed class PaneWindowInstance : WindowInstance
                     _cache[key] = KeyCache.Empty;
                 }
 
-                _table.Remove(key, pane);
+                Unlink(key, slot);
                 Store.Release(slot);
                 slot = next;
             }
@@ -414,6 +420,73 @@ internal sealed class PaneWindowInstance : WindowInstance
         {
             Array.Copy(_groups, removed, _groups, 0, _groupCount - removed);
             _groupCount -= removed;
+        }
+    }
+
+    /// <summary>The slot of a sensor's pane: its live panes form a short list, newest first.</summary>
+    private int Find(int key, long pane)
+    {
+        for (var slot = _keyHead[key]; slot >= 0; slot = _slotOlder[slot])
+        {
+            var p = _slotPane[slot];
+            if (p == pane)
+            {
+                return slot;
+            }
+
+            if (p < pane)
+            {
+                break;
+            }
+        }
+
+        return -1;
+    }
+
+    private void Link(int key, int slot)
+    {
+        var pane = _slotPane[slot];
+        var newer = -1;
+        var current = _keyHead[key];
+        while (current >= 0 && _slotPane[current] > pane)
+        {
+            newer = current;
+            current = _slotOlder[current];
+        }
+
+        _slotOlder[slot] = current;
+        if (newer < 0)
+        {
+            _keyHead[key] = slot;
+        }
+        else
+        {
+            _slotOlder[newer] = slot;
+        }
+    }
+
+    private void Unlink(int key, int slot)
+    {
+        var newer = -1;
+        var current = _keyHead[key];
+        while (current >= 0 && current != slot)
+        {
+            newer = current;
+            current = _slotOlder[current];
+        }
+
+        if (current < 0)
+        {
+            return;
+        }
+
+        if (newer < 0)
+        {
+            _keyHead[key] = _slotOlder[slot];
+        }
+        else
+        {
+            _slotOlder[newer] = _slotOlder[slot];
         }
     }
 
@@ -433,13 +506,11 @@ internal sealed class PaneWindowInstance : WindowInstance
         _dirty[_dirtyCount++] = slot;
     }
 
-    private long PaneStart(int group) => _offset + (_groups[group].Pane * _pane);
+    /// <summary>Index of the first window containing pane <paramref name="pane"/>: windows start every hop/pane panes and span size/pane panes.</summary>
+    private long FirstWindow(long pane) => (_panesPerHop == 1 ? pane - _panesPerWindow : FloorDiv(pane - _panesPerWindow, _panesPerHop)) + 1;
 
-    /// <summary>Index of the first window containing the pane starting at <paramref name="paneStart"/>.</summary>
-    private long FirstWindow(long paneStart) => FloorDiv(paneStart - _offset - _size, _hop) + 1;
-
-    /// <summary>Index of the last window containing the pane starting at <paramref name="paneStart"/>.</summary>
-    private long LastWindow(long paneStart) => FloorDiv(paneStart - _offset, _hop);
+    /// <summary>Index of the last window containing pane <paramref name="pane"/>.</summary>
+    private long LastWindow(long pane) => _panesPerHop == 1 ? pane : FloorDiv(pane, _panesPerHop);
 
     private void EnsureSlots()
     {
@@ -452,6 +523,7 @@ internal sealed class PaneWindowInstance : WindowInstance
         Array.Resize(ref _slotKey, capacity);
         Array.Resize(ref _slotPane, capacity);
         Array.Resize(ref _slotNext, capacity);
+        Array.Resize(ref _slotOlder, capacity);
         Array.Resize(ref _slotEmitted, capacity);
         Array.Resize(ref _slotDirty, capacity);
     }
@@ -467,9 +539,9 @@ internal sealed class PaneWindowInstance : WindowInstance
     }
 
     [StructLayout(LayoutKind.Sequential)]
-    private readonly record struct KeyCache(long Start, long End, int Slot)
+    private readonly record struct KeyCache(long Start, int Slot)
     {
-        public static readonly KeyCache Empty = new(long.MaxValue, long.MinValue, -1);
+        public static readonly KeyCache Empty = new(long.MaxValue, -1);
     }
 
     [StructLayout(LayoutKind.Sequential)]
