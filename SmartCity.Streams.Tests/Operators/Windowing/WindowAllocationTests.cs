@@ -45,13 +45,20 @@ public sealed class WindowAllocationTests
             run.Process(batches[b]);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var b = 100; b < batches.Count; b++)
+        // Two measured stretches of 100 batches: a per-batch allocation shows in both, while a one-off
+        // allocation of the runtime (tiered JIT recompiling a hot method) shows in one at most.
+        var allocated = long.MaxValue;
+        for (var stretch = 1; stretch <= 2; stretch++)
         {
-            run.Process(batches[b]);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var b = stretch * 100; b < (stretch + 1) * 100; b++)
+            {
+                run.Process(batches[b]);
+            }
+
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(sink.Rows > 0);
         Assert.Equal(0, allocated);
     }

@@ -44,6 +44,15 @@ internal sealed class AccumulatorStore
     /// <summary>Rows per slot (the <c>count</c> column).</summary>
     public long[] Rows => _rows;
 
+    /// <summary>Count and sum per slot and measure for measures that need nothing else.</summary>
+    public SimpleState[] Simple => _simple;
+
+    /// <summary>
+    /// The input ordinal of the only measure when it needs count/sum/mean only, else -1: a window kernel can
+    /// then fold the value in while it assigns the row, in one pass.
+    /// </summary>
+    public int SingleSimpleOrdinal => _measures == 1 && _plans[0].Simple ? _plans[0].Ordinal : -1;
+
     public int Rent()
     {
         int slot;
@@ -251,13 +260,6 @@ internal sealed class AccumulatorStore
         }
 
         Update(ref _states[(slot * _measures) + measure], time, x, plan.Moments, plan.MinMax, plan.FirstLast, plan.Sketch ? _sketches : null);
-    }
-
-    /// <summary>Count and sum only: 16 bytes per slot keep the hot working set small (count + mean workloads).</summary>
-    private struct SimpleState
-    {
-        public long Count;
-        public double Sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -29,7 +29,7 @@ internal sealed class GlobalWindowInstance : WindowInstance
     protected override void EnsureKeys(int keys) => Grow(ref _keySlot, keys, -1);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void Assign(StreamBatch batch, Span<int> slots)
+    protected override long Assign(StreamBatch batch, Span<int> slots)
     {
         var keys = batch.Keys;
         var times = batch.Times[..keys.Length];
@@ -72,6 +72,8 @@ internal sealed class GlobalWindowInstance : WindowInstance
             slots[i] = slot;
             rows[slot]++;
         }
+
+        return -1;
     }
 
     protected override void AfterBatch()

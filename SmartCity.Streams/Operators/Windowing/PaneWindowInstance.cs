@@ -72,8 +72,20 @@ internal sealed class PaneWindowInstance : WindowInstance
         }
     }
 
+    protected override long Assign(StreamBatch batch, Span<int> slots)
+    {
+        var ordinal = Store.SingleSimpleOrdinal;
+        if (ordinal >= 0)
+        {
+            return AssignAndFold(batch, batch.GetDoubles(ordinal));
+        }
+
+        AssignOnly(batch, slots);
+        return -1;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void Assign(StreamBatch batch, Span<int> slots)
+    private void AssignOnly(StreamBatch batch, Span<int> slots)
     {
         var keys = batch.Keys;
         var times = batch.Times[..keys.Length];
@@ -110,6 +122,62 @@ internal sealed class PaneWindowInstance : WindowInstance
                 MarkDirty(slot);
             }
         }
+    }
+
+    /// <summary>One measure with count/sum/mean only (the common case): assign and fold in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private long AssignAndFold(StreamBatch batch, ReadOnlySpan<double> values)
+    {
+        var keys = batch.Keys;
+        var times = batch.Times[..keys.Length];
+        values = values[..keys.Length];
+        var cache = _cache;
+        var rows = Store.Rows;
+        var sums = Store.Simple;
+        var early = EarlyEvery;
+        var width = _pane;
+        long skipped = 0;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var key = keys[i];
+            var t = times[i];
+            ref var c = ref cache[key];
+            int slot;
+            if ((ulong)(t - c.Start) < (ulong)width && c.Slot >= 0)
+            {
+                slot = c.Slot;
+            }
+            else
+            {
+                slot = Resolve(key, t, i);
+                rows = Store.Rows;
+                sums = Store.Simple;
+                if (slot < 0)
+                {
+                    continue;
+                }
+            }
+
+            var count = ++rows[slot];
+            var x = values[i];
+            if (double.IsFinite(x))
+            {
+                ref var s = ref sums[slot];
+                s.Count++;
+                s.Sum += x;
+            }
+            else
+            {
+                skipped++;
+            }
+
+            if (early > 0 && count % early == 0)
+            {
+                MarkDirty(slot);
+            }
+        }
+
+        return skipped;
     }
 
     protected override void AfterBatch()

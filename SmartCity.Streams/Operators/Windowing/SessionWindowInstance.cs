@@ -40,7 +40,7 @@ internal sealed class SessionWindowInstance : WindowInstance
     protected override void EnsureKeys(int keys) => Grow(ref _newest, keys, -1);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void Assign(StreamBatch batch, Span<int> slots)
+    protected override long Assign(StreamBatch batch, Span<int> slots)
     {
         var keys = batch.Keys;
         var times = batch.Times[..keys.Length];
@@ -85,6 +85,8 @@ internal sealed class SessionWindowInstance : WindowInstance
         {
             Redirect(slots);
         }
+
+        return -1;
     }
 
     /// <summary>

@@ -80,8 +80,11 @@ internal abstract class WindowInstance : OperatorInstance
         var slots = _slots.AsSpan(0, n);
         _lateCount = 0;
         _rejected = 0;
-        Assign(batch, slots);
-        var skipped = Store.Accumulate(batch, slots);
+        var skipped = Assign(batch, slots);
+        if (skipped < 0)
+        {
+            skipped = Store.Accumulate(batch, slots);
+        }
         if (skipped > 0)
         {
             Context.Counters.AddSkipped(skipped);
@@ -137,8 +140,11 @@ internal abstract class WindowInstance : OperatorInstance
         ReadWindows(reader);
     }
 
-    /// <summary>Pass 1: the slot of every row (negative when the row is late or rejected), counting rows per slot.</summary>
-    protected abstract void Assign(StreamBatch batch, Span<int> slots);
+    /// <summary>
+    /// Pass 1: the slot of every row (negative when the row is late or rejected), counting rows per slot.
+    /// Returns -1, or, when the kernel also folded the measures in, the number of values skipped.
+    /// </summary>
+    protected abstract long Assign(StreamBatch batch, Span<int> slots);
 
     /// <summary>After the measures are folded in: emit updates and early results of the windows the batch touched.</summary>
     protected abstract void AfterBatch();
