@@ -30,13 +30,8 @@ internal sealed class PaneWindowInstance : WindowInstance
     private readonly long _panesPerHop;
     private KeyCache[] _cache = [];
     private int[] _keyHead = [];
-    private int[] _slotOlder = [];
     private long[] _mark = [];
-    private int[] _slotKey = [];
-    private long[] _slotPane = [];
-    private int[] _slotNext = [];
-    private byte[] _slotEmitted = [];
-    private byte[] _slotDirty = [];
+    private PaneSlot[] _meta = [];
     private PaneGroup[] _groups = new PaneGroup[16];
     private int _groupCount;
     private long _nextWindow = long.MinValue;
@@ -191,8 +186,8 @@ internal sealed class PaneWindowInstance : WindowInstance
         for (var d = 0; d < _dirtyCount; d++)
         {
             var slot = _dirty[d];
-            _slotDirty[slot] = 0;
-            var pane = _slotPane[slot];
+            _meta[slot].Dirty = 0;
+            var pane = _meta[slot].Pane;
             for (var w = FirstWindow(pane); w <= LastWindow(pane); w++)
             {
                 var end = _offset + (w * _hop) + _size;
@@ -204,7 +199,7 @@ internal sealed class PaneWindowInstance : WindowInstance
                         Array.Resize(ref _pending, pending * 2);
                     }
 
-                    _pending[pending++] = new PendingWindow(w, _slotKey[slot]);
+                    _pending[pending++] = new PendingWindow(w, _meta[slot].Key);
                 }
             }
         }
@@ -225,8 +220,8 @@ internal sealed class PaneWindowInstance : WindowInstance
             if (_panesPerWindow == 1)
             {
                 var slot = Find(key, w);
-                Append(key, start, end, slot, _slotEmitted[slot] != 0 || end <= Watermark);
-                _slotEmitted[slot] = 1;
+                Append(key, start, end, slot, _meta[slot].Emitted != 0 || end <= Watermark);
+                _meta[slot].Emitted = 1;
             }
             else
             {
@@ -248,10 +243,7 @@ internal sealed class PaneWindowInstance : WindowInstance
     {
         var capacity = Store.Capacity;
         writer.Write(capacity);
-        writer.WriteArray<int>(_slotKey.AsSpan(0, Math.Min(capacity, _slotKey.Length)));
-        writer.WriteArray<long>(_slotPane.AsSpan(0, Math.Min(capacity, _slotPane.Length)));
-        writer.WriteArray<int>(_slotNext.AsSpan(0, Math.Min(capacity, _slotNext.Length)));
-        writer.WriteArray<byte>(_slotEmitted.AsSpan(0, Math.Min(capacity, _slotEmitted.Length)));
+        writer.WriteArray<PaneSlot>(_meta.AsSpan(0, Math.Min(capacity, _meta.Length)));
         writer.WriteArray<PaneGroup>(_groups.AsSpan(0, _groupCount));
         writer.Write(_nextWindow);
         writer.Write(_firedBefore);
@@ -259,17 +251,12 @@ internal sealed class PaneWindowInstance : WindowInstance
         writer.WriteArray<KeyCache>(_cache);
         writer.WriteArray<long>(_mark);
         writer.WriteArray<int>(_keyHead);
-        writer.WriteArray<int>(_slotOlder.AsSpan(0, Math.Min(capacity, _slotOlder.Length)));
     }
 
     protected override void ReadWindows(BinaryReader reader)
     {
         reader.ReadInt32();
-        _slotKey = reader.ReadArray<int>();
-        _slotPane = reader.ReadArray<long>();
-        _slotNext = reader.ReadArray<int>();
-        _slotEmitted = reader.ReadArray<byte>();
-        _slotDirty = new byte[_slotEmitted.Length];
+        _meta = reader.ReadArray<PaneSlot>();
         var groups = reader.ReadArray<PaneGroup>();
         _groups = new PaneGroup[Math.Max(16, groups.Length)];
         groups.CopyTo(_groups, 0);
@@ -280,7 +267,6 @@ internal sealed class PaneWindowInstance : WindowInstance
         _cache = reader.ReadArray<KeyCache>();
         _mark = reader.ReadArray<long>();
         _keyHead = reader.ReadArray<int>();
-        _slotOlder = reader.ReadArray<int>();
         EnsureSlots();
     }
 
@@ -327,13 +313,13 @@ internal sealed class PaneWindowInstance : WindowInstance
     {
         var slot = Store.Rent();
         EnsureSlots();
-        _slotKey[slot] = key;
-        _slotPane[slot] = pane;
-        _slotEmitted[slot] = 0;
-        _slotDirty[slot] = 0;
+        _meta[slot].Key = key;
+        _meta[slot].Pane = pane;
+        _meta[slot].Emitted = 0;
+        _meta[slot].Dirty = 0;
         Link(key, slot);
         var g = FindGroup(pane);
-        _slotNext[slot] = _groups[g].Head;
+        _meta[slot].Next = _groups[g].Head;
         _groups[g].Head = slot;
         return slot;
     }
@@ -418,9 +404,9 @@ internal sealed class PaneWindowInstance : WindowInstance
         var lastPane = FloorDiv(start - _offset, _pane) + _panesPerWindow - 1;
         for (var g = firstGroup; g < _groupCount && _groups[g].Pane <= lastPane; g++)
         {
-            for (var slot = _groups[g].Head; slot >= 0; slot = _slotNext[slot])
+            for (var slot = _groups[g].Head; slot >= 0; slot = _meta[slot].Next)
             {
-                var key = _slotKey[slot];
+                var key = _meta[slot].Key;
                 if (_cache[key].Slot == slot)
                 {
                     _cache[key] = KeyCache.Empty;
@@ -428,8 +414,8 @@ internal sealed class PaneWindowInstance : WindowInstance
 
                 if (_panesPerWindow == 1)
                 {
-                    Append(key, start, end, slot, _slotEmitted[slot] != 0);
-                    _slotEmitted[slot] = 1;
+                    Append(key, start, end, slot, _meta[slot].Emitted != 0);
+                    _meta[slot].Emitted = 1;
                 }
                 else if (_mark[key] != w)
                 {
@@ -450,9 +436,9 @@ internal sealed class PaneWindowInstance : WindowInstance
 
         Store.Reset(_scratch);
         var first = FloorDiv(start - _offset, _pane);
-        for (var slot = _keyHead[key]; slot >= 0 && _slotPane[slot] >= first; slot = _slotOlder[slot])
+        for (var slot = _keyHead[key]; slot >= 0 && _meta[slot].Pane >= first; slot = _meta[slot].Older)
         {
-            if (_slotPane[slot] < first + _panesPerWindow)
+            if (_meta[slot].Pane < first + _panesPerWindow)
             {
                 Store.Merge(_scratch, slot);
             }
@@ -469,8 +455,8 @@ internal sealed class PaneWindowInstance : WindowInstance
         {
             for (var slot = _groups[removed].Head; slot >= 0;)
             {
-                var next = _slotNext[slot];
-                var key = _slotKey[slot];
+                var next = _meta[slot].Next;
+                var key = _meta[slot].Key;
                 if (_cache[key].Slot == slot)
                 {
                     _cache[key] = KeyCache.Empty;
@@ -494,9 +480,9 @@ internal sealed class PaneWindowInstance : WindowInstance
     /// <summary>The slot of a sensor's pane: its live panes form a short list, newest first.</summary>
     private int Find(int key, long pane)
     {
-        for (var slot = _keyHead[key]; slot >= 0; slot = _slotOlder[slot])
+        for (var slot = _keyHead[key]; slot >= 0; slot = _meta[slot].Older)
         {
-            var p = _slotPane[slot];
+            var p = _meta[slot].Pane;
             if (p == pane)
             {
                 return slot;
@@ -513,23 +499,23 @@ internal sealed class PaneWindowInstance : WindowInstance
 
     private void Link(int key, int slot)
     {
-        var pane = _slotPane[slot];
+        var pane = _meta[slot].Pane;
         var newer = -1;
         var current = _keyHead[key];
-        while (current >= 0 && _slotPane[current] > pane)
+        while (current >= 0 && _meta[current].Pane > pane)
         {
             newer = current;
-            current = _slotOlder[current];
+            current = _meta[current].Older;
         }
 
-        _slotOlder[slot] = current;
+        _meta[slot].Older = current;
         if (newer < 0)
         {
             _keyHead[key] = slot;
         }
         else
         {
-            _slotOlder[newer] = slot;
+            _meta[newer].Older = slot;
         }
     }
 
@@ -540,7 +526,7 @@ internal sealed class PaneWindowInstance : WindowInstance
         while (current >= 0 && current != slot)
         {
             newer = current;
-            current = _slotOlder[current];
+            current = _meta[current].Older;
         }
 
         if (current < 0)
@@ -550,22 +536,22 @@ internal sealed class PaneWindowInstance : WindowInstance
 
         if (newer < 0)
         {
-            _keyHead[key] = _slotOlder[slot];
+            _keyHead[key] = _meta[slot].Older;
         }
         else
         {
-            _slotOlder[newer] = _slotOlder[slot];
+            _meta[newer].Older = _meta[slot].Older;
         }
     }
 
     private void MarkDirty(int slot)
     {
-        if (_slotDirty[slot] != 0)
+        if (_meta[slot].Dirty != 0)
         {
             return;
         }
 
-        _slotDirty[slot] = 1;
+        _meta[slot].Dirty = 1;
         if (_dirtyCount == _dirty.Length)
         {
             Array.Resize(ref _dirty, _dirty.Length * 2);
@@ -583,17 +569,10 @@ internal sealed class PaneWindowInstance : WindowInstance
     private void EnsureSlots()
     {
         var capacity = Store.Capacity;
-        if (_slotKey.Length >= capacity)
+        if (_meta.Length < capacity)
         {
-            return;
+            Array.Resize(ref _meta, capacity);
         }
-
-        Array.Resize(ref _slotKey, capacity);
-        Array.Resize(ref _slotPane, capacity);
-        Array.Resize(ref _slotNext, capacity);
-        Array.Resize(ref _slotOlder, capacity);
-        Array.Resize(ref _slotEmitted, capacity);
-        Array.Resize(ref _slotDirty, capacity);
     }
 
     private static long Gcd(long a, long b)
@@ -614,4 +593,16 @@ internal sealed class PaneWindowInstance : WindowInstance
 
     [StructLayout(LayoutKind.Sequential)]
     private record struct PaneGroup(long Pane, int Head);
+
+    /// <summary>Everything the operator keeps per pane slot, in one record so a pane costs one cache line.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PaneSlot
+    {
+        public long Pane;
+        public int Key;
+        public int Next;
+        public int Older;
+        public byte Emitted;
+        public byte Dirty;
+    }
 }
