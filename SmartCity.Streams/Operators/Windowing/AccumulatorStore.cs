@@ -18,6 +18,7 @@ internal sealed class AccumulatorStore
     private long[] _rows;
     private MeasureState[] _states;
     private SimpleState[] _simple;
+    private bool _full;
     private int[] _free = new int[16];
     private int _freeCount;
     private int _used;
@@ -28,7 +29,8 @@ internal sealed class AccumulatorStore
         _measures = plans.Length;
         _sketches = sketches;
         _rows = new long[initialCapacity];
-        _states = new MeasureState[initialCapacity * Math.Max(1, _measures)];
+        _full = Array.Exists(plans, static p => !p.Simple);
+        _states = _full ? new MeasureState[initialCapacity * Math.Max(1, _measures)] : [];
         _simple = new SimpleState[initialCapacity * Math.Max(1, _measures)];
     }
 
@@ -65,7 +67,11 @@ internal sealed class AccumulatorStore
             if (_used == _rows.Length)
             {
                 Array.Resize(ref _rows, _rows.Length * 2);
-                Array.Resize(ref _states, _rows.Length * Math.Max(1, _measures));
+                if (_full)
+                {
+                    Array.Resize(ref _states, _rows.Length * Math.Max(1, _measures));
+                }
+
                 Array.Resize(ref _simple, _rows.Length * Math.Max(1, _measures));
             }
 
@@ -185,11 +191,16 @@ internal sealed class AccumulatorStore
         for (var m = 0; m < _measures; m++)
         {
             var plan = _plans[m];
-            var s = _states[(slot * _measures) + m];
+            MeasureState s;
             if (plan.Simple)
             {
+                s = default;
                 s.Count = _simple[(slot * _measures) + m].Count;
                 s.Sum = _simple[(slot * _measures) + m].Sum;
+            }
+            else
+            {
+                s = _states[(slot * _measures) + m];
             }
 
             var column = plan.FirstOutputColumn;
@@ -208,7 +219,7 @@ internal sealed class AccumulatorStore
         writer.Write(_used);
         writer.WriteArray<int>(_free.AsSpan(0, _freeCount));
         writer.WriteArray<long>(_rows.AsSpan(0, _used));
-        writer.WriteArray<MeasureState>(_states.AsSpan(0, _used * _measures));
+        writer.WriteArray<MeasureState>(_full ? _states.AsSpan(0, _used * _measures) : default);
         writer.WriteArray<SimpleState>(_simple.AsSpan(0, _used * _measures));
         writer.Write(_sketches is not null);
         _sketches?.Write(writer);
@@ -221,17 +232,17 @@ internal sealed class AccumulatorStore
         var rows = reader.ReadArray<long>();
         var states = reader.ReadArray<MeasureState>();
         var simple = reader.ReadArray<SimpleState>();
-        if (rows.Length != used || states.Length != used * _measures || simple.Length != states.Length)
+        if (rows.Length != used || simple.Length != used * _measures || states.Length != (_full ? simple.Length : 0))
         {
             throw new InvalidDataException("The window state is corrupt (slot arrays do not match the slot count); it may come from a window with other measures.");
         }
 
         var capacity = Math.Max(64, used);
         _rows = new long[capacity];
-        _states = new MeasureState[capacity * Math.Max(1, _measures)];
+        _states = _full ? new MeasureState[capacity * Math.Max(1, _measures)] : [];
         rows.CopyTo(_rows, 0);
         states.CopyTo(_states, 0);
-        _simple = new SimpleState[_states.Length];
+        _simple = new SimpleState[capacity * Math.Max(1, _measures)];
         simple.CopyTo(_simple, 0);
         _free = free.Length == 0 ? new int[16] : free;
         _freeCount = free.Length;
