@@ -150,23 +150,6 @@ internal sealed class WindowCollector : IBatchSink
 
         return final;
     }
-
-    /// <summary>Session results: a newer result replaces every earlier one of the same key that starts inside it (a merge absorbs those).</summary>
-    public Dictionary<(long Key, long Start), WindowRow> FinalSessions()
-    {
-        var final = new Dictionary<(long, long), WindowRow>();
-        foreach (var row in Rows)
-        {
-            foreach (var old in final.Values.Where(o => o.Key == row.Key && o.Start >= row.Start && o.Start < row.End).ToList())
-            {
-                final.Remove((old.Key, old.Start));
-            }
-
-            final[(row.Key, row.Start)] = row;
-        }
-
-        return final;
-    }
 }
 
 /// <summary>Collects the readings sent to the late-data output.</summary>
