@@ -1,6 +1,6 @@
 using SmartCity.Streams.Batches;
 using SmartCity.Streams.Events;
-using SmartCity.Streams.Operators.Basic;
+using SmartCity.Streams.Operators.Anomaly;
 using SmartCity.Streams.Pipeline;
 using SmartCity.Streams.Sources;
 
@@ -44,19 +44,10 @@ internal static class CityPulseApp
         var pipeline = StreamPipeline.Create(settings.KeyColumn, settings.TimeColumn, settings.ValueColumn)
             .WithName("citypulse")
             .WithOutOfOrderness(TimeSpan.FromMinutes(1))
-            .Ewma(settings.ValueColumn, new EwmaOptions { Alpha = 0.1, WarmUp = 30 }, name: "speed-ewma")
-            .Threshold(
-                new ThresholdRuleOptions
-                {
-                    Column = settings.ValueColumn + "_z",
-                    Threshold = -4,
-                    ResolveAt = -1.5,
-                    Direction = ThresholdDirection.Below,
-                    Category = EventCategory.Incident,
-                    ResolveAfter = TimeSpan.FromMinutes(5),
-                    Cooldown = TimeSpan.FromMinutes(15),
-                },
-                name: "sudden-slowdown")
+            // Sensor faults first (stuck, silent, impossible values), then the anomaly ensemble per sensor: a sudden
+            // slowdown is an incident. Events start after a day of history per sensor (AnomalyScoreOptions.EventWarmUp).
+            .Then(new SensorFaultOperator("sensor-faults", settings.ValueColumn, new SensorFaultOptions { Minimum = 0, Maximum = 160 }))
+            .Then(new AnomalyScoreOperator("sudden-slowdown", settings.ValueColumn, options: new AnomalyScoreOptions { Category = EventCategory.Incident }))
             .SendEventsTo(events)
             .SendEventsTo(csv)
             .SendEventsTo(ipc)

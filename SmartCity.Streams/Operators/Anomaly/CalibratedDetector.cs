@@ -1,0 +1,75 @@
+namespace SmartCity.Streams.Operators.Anomaly;
+
+/// <summary>
+/// A detector made of a per-key model that measures the surprise of each row, followed by the online
+/// anomaly likelihood (<see cref="CalibrationOptions"/>) that turns the surprise into a probability and a score.
+/// </summary>
+/// <remarks>
+/// Warm-up: a new key scores 0 for its first <see cref="CalibrationOptions.WarmUpRows"/> rows (plus the model's own
+/// warm-up, if any); afterwards a score of 0.5 means the recent surprise has a tail probability of about 1e-5 under
+/// the key's own history. Scores never reach exactly 1.0.
+/// </remarks>
+public abstract class CalibratedDetector : AnomalyDetector
+{
+    private readonly ISurpriseKernel _kernel;
+    private readonly AnomalyLikelihood _likelihood;
+    private readonly ScoreShaper _shaper;
+
+    private protected CalibratedDetector(ISurpriseKernel kernel, CalibrationOptions? calibration)
+    {
+        calibration ??= CalibrationOptions.Default;
+        calibration.Validate();
+        _kernel = kernel;
+        _likelihood = new AnomalyLikelihood(calibration);
+        _shaper = new ScoreShaper(calibration);
+    }
+
+    /// <inheritdoc />
+    public override string Name => _kernel.Name;
+
+    /// <summary>Writes -log10 tail probabilities (not scores) for rows of keys that already have state.</summary>
+    internal void TailCore(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> tails)
+    {
+        _kernel.Surprise(keys, timesMicros, values, tails);
+        _likelihood.Calibrate(keys, tails);
+    }
+
+    /// <inheritdoc />
+    protected sealed override void ScoreCore(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> scores)
+    {
+        TailCore(keys, timesMicros, values, scores);
+        _shaper.Shape(keys, values, scores);
+    }
+
+    /// <inheritdoc />
+    protected sealed override void Resize(int keyCount)
+    {
+        _kernel.Resize(keyCount);
+        _likelihood.Resize(keyCount);
+        _shaper.Resize(keyCount);
+    }
+
+    /// <inheritdoc />
+    protected sealed override void ResetState()
+    {
+        _kernel.Reset();
+        _likelihood.Reset();
+        _shaper.Reset();
+    }
+
+    /// <inheritdoc />
+    protected sealed override void WriteState(BinaryWriter writer, int keyCount)
+    {
+        _kernel.Write(writer, keyCount);
+        _likelihood.Write(writer, keyCount);
+        _shaper.Write(writer, keyCount);
+    }
+
+    /// <inheritdoc />
+    protected sealed override void ReadState(BinaryReader reader, int keyCount)
+    {
+        _kernel.Read(reader, keyCount);
+        _likelihood.Read(reader, keyCount);
+        _shaper.Read(reader, keyCount);
+    }
+}

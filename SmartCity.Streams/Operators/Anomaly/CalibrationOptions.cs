@@ -1,0 +1,64 @@
+using SmartCity.Streams.Internal;
+
+namespace SmartCity.Streams.Operators.Anomaly;
+
+/// <summary>
+/// Options of the online anomaly-likelihood calibration that turns a detector's raw surprise into a probability,
+/// and of the alarm cooldown applied to the final score.
+/// </summary>
+public sealed class CalibrationOptions
+{
+    /// <summary>Default options, used when none are given.</summary>
+    public static CalibrationOptions Default { get; } = new();
+
+    /// <summary>Horizon (rows) of the running mean and spread of the raw surprise: the "usual" level of surprise. Default 2000.</summary>
+    public int LongWindow { get; init; } = 2000;
+
+    /// <summary>Horizon (rows) of the short average of the surprise that is compared with the usual level. Default 1 (no averaging).</summary>
+    public double ShortWindow { get; init; } = 1;
+
+    /// <summary>Surprise at which the bounded surprise u = r / (r + scale) reaches 0.5; 0 keeps the raw surprise. Default 20.
+    /// Bounding makes the likelihood depend on how long the surprise lasts more than on how extreme one row is.</summary>
+    public double SurpriseScale { get; init; } = 20;
+
+    /// <summary>Rows per key before any non-zero score is produced (warm-up). Default 30.</summary>
+    public int WarmUpRows { get; init; } = 30;
+
+    /// <summary>Smallest score that starts a cooldown (a peak). Default 0.3 (tail probability about 0.1).</summary>
+    public double AlarmScore { get; init; } = 0.3;
+
+    /// <summary>Rows after a peak during which a row scores in full only if it exceeds that peak, so that one incident
+    /// crosses any threshold once instead of on every row. Default 100 (about 8 hours of 5-minute data); 0 turns it off.</summary>
+    public int CooldownRows { get; init; } = 100;
+
+    /// <summary>Factor applied to the rows held down by the cooldown. Default 0.</summary>
+    public double CooldownFactor { get; init; }
+
+    internal void Validate()
+    {
+        if (LongWindow < 2)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(LongWindow), "LongWindow must be at least 2.");
+        }
+
+        if (!(ShortWindow >= 1) || double.IsInfinity(ShortWindow))
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(ShortWindow), "ShortWindow must be a finite number >= 1.");
+        }
+
+        if (!(SurpriseScale >= 0) || double.IsInfinity(SurpriseScale))
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(SurpriseScale), "SurpriseScale must be a finite number >= 0.");
+        }
+
+        if (WarmUpRows < 0 || CooldownRows < 0)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(WarmUpRows), "WarmUpRows and CooldownRows must not be negative.");
+        }
+
+        if (!(AlarmScore > 0 && AlarmScore < 1) || !(CooldownFactor >= 0 && CooldownFactor <= 1))
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(AlarmScore), "AlarmScore must be in (0, 1) and CooldownFactor in [0, 1].");
+        }
+    }
+}

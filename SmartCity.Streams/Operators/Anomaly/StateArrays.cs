@@ -1,0 +1,101 @@
+using System.Runtime.CompilerServices;
+
+namespace SmartCity.Streams.Operators.Anomaly;
+
+/// <summary>Growth and serialisation of the flat per-key arrays that every detector keeps.</summary>
+internal static class StateArrays
+{
+    /// <summary>Capacity after growth: doubling keeps the number of reallocations logarithmic in the key count.</summary>
+    public static int NextCapacity(int current, int required)
+    {
+        int next = Math.Max(current, 16);
+        while (next < required)
+        {
+            next = next > int.MaxValue / 2 ? int.MaxValue : next * 2;
+        }
+
+        return next;
+    }
+
+    /// <summary>Grows <paramref name="array"/> to <paramref name="length"/> and fills the new tail with <paramref name="fill"/>.</summary>
+    public static void Grow<T>(ref T[] array, int length, T fill)
+    {
+        int old = array.Length;
+        if (old >= length)
+        {
+            return;
+        }
+
+        Array.Resize(ref array, length);
+        array.AsSpan(old).Fill(fill);
+    }
+
+    public static void Write(BinaryWriter writer, double[] array, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            writer.Write(array[i]);
+        }
+    }
+
+    public static void Write(BinaryWriter writer, long[] array, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            writer.Write(array[i]);
+        }
+    }
+
+    public static void Write(BinaryWriter writer, int[] array, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            writer.Write(array[i]);
+        }
+    }
+
+    public static void Read(BinaryReader reader, double[] array, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            array[i] = reader.ReadDouble();
+        }
+    }
+
+    public static void Read(BinaryReader reader, long[] array, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            array[i] = reader.ReadInt64();
+        }
+    }
+
+    public static void Read(BinaryReader reader, int[] array, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            array[i] = reader.ReadInt32();
+        }
+    }
+
+    /// <summary>Largest key in the batch; a negative key is a caller bug and throws.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int MaxKey(ReadOnlySpan<int> keys)
+    {
+        int max = -1;
+        int min = 0;
+        for (int i = 0; i < keys.Length; i++)
+        {
+            int k = keys[i];
+            max = Math.Max(max, k);
+            min = Math.Min(min, k);
+        }
+
+        if (min < 0)
+        {
+            Internal.ThrowHelper.ArgumentOutOfRange(nameof(keys), "Keys must be dense indices 0..K-1; a negative key was found.");
+        }
+
+        return max;
+    }
+}

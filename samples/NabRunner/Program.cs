@@ -1,0 +1,193 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using NabRunner;
+using NabRunner.Scoring;
+using SmartCity.Streams.Operators.Anomaly;
+
+var dataOption = new Option<DirectoryInfo>("--data")
+{
+    Description = "Data directory in NAB layout: <dir>/<category>/<file>.csv with columns timestamp,value.",
+    Required = true,
+};
+var outOption = new Option<DirectoryInfo>("--out")
+{
+    Description = "Results directory; writes <out>/<detector>/<category>/<detector>_<file>.csv.",
+    Required = true,
+};
+var detectorsOption = new Option<string?>("--detectors")
+{
+    Description = $"Comma-separated detector names (default: all): {string.Join(", ", Detectors.Names)}.",
+};
+var labelsOption = new Option<FileInfo?>("--labels")
+{
+    Description = "NAB windows file (labels/combined_windows.json); when given, results are labelled and scored with NAB's rules.",
+};
+
+var verboseOption = new Option<bool>("--verbose")
+{
+    Description = "With --labels: per file, the detected windows and false positives at the standard profile's best threshold.",
+};
+
+var root = new RootCommand("Runs SmartCity.Streams anomaly detectors over a NAB-layout corpus and scores them with NAB's rules.")
+{
+    dataOption, outOption, detectorsOption, labelsOption, verboseOption,
+};
+root.SetAction(parse =>
+{
+    try
+    {
+        return Run(parse.GetValue(dataOption)!, parse.GetValue(outOption)!, parse.GetValue(detectorsOption), parse.GetValue(labelsOption), parse.GetValue(verboseOption));
+    }
+    catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 2;
+    }
+});
+return root.Parse(args).Invoke();
+
+static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, FileInfo? labelsFile, bool verbose)
+{
+    if (!data.Exists)
+    {
+        throw new InvalidDataException($"data directory '{data.FullName}' does not exist.");
+    }
+
+    List<string> names = [];
+    foreach (string raw in (detectorList ?? string.Join(',', Detectors.Names)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    {
+        if (!IsValidName(raw))
+        {
+            throw new ArgumentException($"detector name '{raw}' must use letters, digits and '-' only.");
+        }
+
+        _ = Detectors.Create(raw); // fails early on an unknown name
+        names.Add(raw);
+    }
+
+    if (names.Count == 0)
+    {
+        throw new ArgumentException("--detectors lists no detector.");
+    }
+
+    Dictionary<string, List<(long Start, long End)>>? labels = null;
+    if (labelsFile is not null)
+    {
+        if (!labelsFile.Exists)
+        {
+            throw new InvalidDataException($"labels file '{labelsFile.FullName}' does not exist.");
+        }
+
+        labels = NabLabels.Read(labelsFile.FullName);
+    }
+
+    var files = new List<NabCsv>();
+    foreach (DirectoryInfo category in data.GetDirectories().OrderBy(d => d.Name, StringComparer.Ordinal))
+    {
+        foreach (FileInfo file in category.GetFiles("*.csv").OrderBy(f => f.Name, StringComparer.Ordinal))
+        {
+            files.Add(NabCsv.Read(file.FullName, category.Name + "/" + file.Name));
+        }
+    }
+
+    if (files.Count == 0)
+    {
+        throw new InvalidDataException($"no <category>/<file>.csv found under '{data.FullName}'.");
+    }
+
+    var windowsByFile = new List<(long Start, long End)>[files.Count];
+    for (int f = 0; f < files.Count; f++)
+    {
+        windowsByFile[f] = [];
+        if (labels is not null && !labels.TryGetValue(files[f].RelativePath, out windowsByFile[f]!))
+        {
+            Console.Error.WriteLine($"warning: {files[f].RelativePath} has no entry in the labels file; scored as having no anomaly window.");
+            windowsByFile[f] = [];
+        }
+    }
+
+    Console.WriteLine($"{files.Count} files, {files.Sum(f => f.Rows)} rows, detectors: {string.Join(", ", names)}");
+    var summary = new List<string>();
+    foreach (string name in names)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        AnomalyDetector detector = Detectors.Create(name);
+        var scored = new List<NabFile>(files.Count);
+        for (int f = 0; f < files.Count; f++)
+        {
+            NabCsv csv = files[f];
+            double[] scores = ScoreFile(detector, f, csv);
+            var nabFile = new NabFile(csv.RelativePath, csv.TimesMicros, scores, windowsByFile[f]);
+            scored.Add(nabFile);
+            WriteResults(output, name, csv, scores, labels is null ? new int[csv.Rows] : nabFile.Labels());
+        }
+
+        sw.Stop();
+        if (labels is not null)
+        {
+            var line = new StringBuilder("NAB " + name);
+            foreach (NabProfile profile in NabProfile.All)
+            {
+                NabScore s = NabScorer.Score(scored, profile);
+                line.Append(CultureInfo.InvariantCulture, $" {profile.Name}={s.Normalized:F2}");
+            }
+
+            summary.Add(line.ToString());
+            Console.WriteLine(line);
+            if (verbose)
+            {
+                double threshold = NabScorer.Optimize(scored, NabProfile.Standard).Threshold;
+                Console.WriteLine($"  standard threshold {threshold:R}");
+                foreach (NabFile file in scored)
+                {
+                    Console.WriteLine("  " + NabScorer.Describe(file, threshold));
+                }
+            }
+        }
+        else
+        {
+            Console.WriteLine($"{name}: results written in {sw.Elapsed.TotalSeconds:F2} s");
+        }
+    }
+
+    return 0;
+}
+
+static double[] ScoreFile(AnomalyDetector detector, int key, NabCsv csv)
+{
+    const int BatchSize = 4096;
+    var scores = new double[csv.Rows];
+    var keys = new int[BatchSize];
+    keys.AsSpan().Fill(key);
+    for (int start = 0; start < csv.Rows; start += BatchSize)
+    {
+        int n = Math.Min(BatchSize, csv.Rows - start);
+        detector.Score(keys.AsSpan(0, n), csv.TimesMicros.AsSpan(start, n), csv.Values.AsSpan(start, n), scores.AsSpan(start, n));
+    }
+
+    return scores;
+}
+
+static void WriteResults(DirectoryInfo output, string name, NabCsv csv, double[] scores, int[] labels)
+{
+    string category = Path.GetDirectoryName(csv.RelativePath)!;
+    string fileName = name + "_" + Path.GetFileName(csv.RelativePath);
+    string dir = Path.Combine(output.FullName, name, category);
+    Directory.CreateDirectory(dir);
+    using var writer = new StreamWriter(Path.Combine(dir, fileName), false, new UTF8Encoding(false));
+    writer.Write("timestamp,value,anomaly_score,label\n");
+    for (int i = 0; i < csv.Rows; i++)
+    {
+        writer.Write(csv.TimestampText[i]);
+        writer.Write(',');
+        writer.Write(csv.ValueText[i]);
+        writer.Write(',');
+        writer.Write(scores[i].ToString("R", CultureInfo.InvariantCulture));
+        writer.Write(',');
+        writer.Write(labels[i] == 1 ? '1' : '0');
+        writer.Write('\n');
+    }
+}
+
+static bool IsValidName(string name) => name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
