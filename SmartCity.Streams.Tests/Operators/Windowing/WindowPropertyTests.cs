@@ -81,6 +81,31 @@ public sealed class WindowPropertyTests
         }
     }
 
+    [Property(MaxTest = 10)]
+    public void Threaded_lanes_equal_the_synchronous_run(int seed)
+    {
+        foreach (var kind in new[] { WindowKind.Tumbling, WindowKind.Hopping, WindowKind.Session })
+        {
+            var random = new Random(seed);
+            var (spec, options) = Configure(random, kind, late: false);
+            var batches = WindowTestData.Split(random, WindowTestData.Stream(random, 400, 9, Second, 5 * Second), 40);
+            var sync = new WindowHarness(spec, 5 * Second, options);
+            sync.Run(batches);
+            var threaded = new WindowHarness(spec, 5 * Second, options);
+            using var source = new SmartCity.Streams.Sources.InMemoryBatchSource([.. batches.Select(WindowTestData.Batch)]);
+            threaded.Build().RunAsync(source, lanes: 2).GetAwaiter().GetResult();
+            var expected = sync.Results.Final();
+            var actual = threaded.Results.Final();
+            Assert.Equal(expected.Keys.OrderBy(k => k), actual.Keys.OrderBy(k => k));
+            foreach (var (id, row) in expected)
+            {
+                Assert.Equal(row.Count, actual[id].Count);
+                Assert.Equal(row.Values["speed_mean"], actual[id].Values["speed_mean"], 1e-9);
+                Assert.Equal(row.Values["speed_p95"], actual[id].Values["speed_p95"]);
+            }
+        }
+    }
+
     internal static (WindowSpec Spec, WindowOptions Options) Configure(Random random, WindowKind kind, bool late)
     {
         var spec = kind switch
