@@ -14,8 +14,9 @@ namespace SmartCity.Streams.Operators.Windowing;
 /// <para>Pane slots live in an <see cref="AccumulatorStore"/>. Each sensor's live panes form a short list,
 /// newest first (one or two panes for in-order data, size/pane + lateness for hopping), and every pane is
 /// also linked into the group of its pane index (groups sorted by index), so firing visits only the panes
-/// of the window that fires and releasing closed state visits only the oldest groups. Each sensor caches its current pane's time
-/// range and slot: rows in order hit the cache and touch nothing else.</para>
+/// of the window that fires and releasing closed state visits only the oldest groups. Each sensor caches
+/// its current pane's start and slot: rows in order hit the cache and touch nothing else, and a single
+/// count/mean measure is folded in by the same loop.</para>
 /// <para>Only panes whose windows have not fired yet are cached, so a cache hit never needs a lateness
 /// check; every other row goes through <see cref="Resolve"/>, which classifies it as late, as an update of
 /// a fired window, or as the first row of a new pane.</para>
