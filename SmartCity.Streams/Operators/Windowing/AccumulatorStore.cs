@@ -191,19 +191,30 @@ internal sealed class AccumulatorStore
         for (var m = 0; m < _measures; m++)
         {
             var plan = _plans[m];
-            MeasureState s;
+            var column = plan.FirstOutputColumn;
             if (plan.Simple)
             {
-                s = default;
-                s.Count = _simple[(slot * _measures) + m].Count;
-                s.Sum = _simple[(slot * _measures) + m].Sum;
-            }
-            else
-            {
-                s = _states[(slot * _measures) + m];
+                // The common count/sum/mean case, without the generic per-aggregate dispatch.
+                var simple = _simple[(slot * _measures) + m];
+                if ((plan.Kinds & AggregateKinds.Count) != 0)
+                {
+                    buffer.SetDouble(column++, row, simple.Count);
+                }
+
+                if ((plan.Kinds & AggregateKinds.Sum) != 0)
+                {
+                    buffer.SetDouble(column++, row, simple.Sum);
+                }
+
+                if ((plan.Kinds & AggregateKinds.Mean) != 0)
+                {
+                    buffer.SetDouble(column, row, simple.Count > 0 ? simple.Sum / simple.Count : double.NaN);
+                }
+
+                continue;
             }
 
-            var column = plan.FirstOutputColumn;
+            ref readonly var s = ref _states[(slot * _measures) + m];
             for (var bit = 0; bit < MeasurePlan.AggregateCount; bit++)
             {
                 if (((int)plan.Kinds & (1 << bit)) != 0)
