@@ -8,7 +8,7 @@ internal sealed class ParentSlot : ColumnSlot
 {
     private readonly int _column;
     private StreamBatch? _parent;
-    private int[]? _rows;
+    private SelectionRows? _selection;
     private bool _ready;
     private double[] _doubles = [];
     private long[] _int64s = [];
@@ -16,17 +16,17 @@ internal sealed class ParentSlot : ColumnSlot
 
     public ParentSlot(int column) => _column = column;
 
-    public void Point(StreamBatch parent, int[]? rows)
+    public void Point(StreamBatch parent, SelectionRows? selection)
     {
         _parent = parent;
-        _rows = rows;
+        _selection = selection;
         _ready = false;
     }
 
     public override ReadOnlySpan<double> GetDoubles(int length)
     {
         var source = _parent!.GetDoubles(_column);
-        if (_rows is null)
+        if (_selection is null)
         {
             return source;
         }
@@ -34,7 +34,7 @@ internal sealed class ParentSlot : ColumnSlot
         if (!_ready)
         {
             _doubles = Grow(_doubles, length);
-            Gather(source, _rows.AsSpan(0, length), _doubles);
+            Gather(source, _selection.Rows().AsSpan(0, length), _doubles);
             _ready = true;
         }
 
@@ -44,7 +44,7 @@ internal sealed class ParentSlot : ColumnSlot
     public override ReadOnlySpan<long> GetInt64s(int length)
     {
         var source = _column == TimeColumn ? _parent!.Times : _parent!.GetInt64s(_column);
-        if (_rows is null)
+        if (_selection is null)
         {
             return source;
         }
@@ -52,7 +52,7 @@ internal sealed class ParentSlot : ColumnSlot
         if (!_ready)
         {
             _int64s = Grow(_int64s, length);
-            Gather(source, _rows.AsSpan(0, length), _int64s);
+            Gather(source, _selection.Rows().AsSpan(0, length), _int64s);
             _ready = true;
         }
 
@@ -62,7 +62,7 @@ internal sealed class ParentSlot : ColumnSlot
     public override ReadOnlySpan<int> GetInt32s(int length)
     {
         var source = _parent!.Keys;
-        if (_rows is null)
+        if (_selection is null)
         {
             return source;
         }
@@ -70,7 +70,7 @@ internal sealed class ParentSlot : ColumnSlot
         if (!_ready)
         {
             _int32s = Grow(_int32s, length);
-            Gather(source, _rows.AsSpan(0, length), _int32s);
+            Gather(source, _selection.Rows().AsSpan(0, length), _int32s);
             _ready = true;
         }
 

@@ -31,6 +31,13 @@ public abstract class StreamOperator
     public string Name { get; }
 
     /// <summary>
+    /// Whether the operator's instances react to the watermark (windows, forecasts, silence detection). An
+    /// operator that only looks at rows returns false; when every operator of a pipeline does, the engine skips
+    /// event-time tracking and never reads the time column for it (the watermark then stays at its minimum).
+    /// </summary>
+    public virtual bool UsesWatermark => true;
+
+    /// <summary>
     /// Checks that the operator can read <paramref name="input"/> and returns the schema of the batches it
     /// emits (the same schema when it only forwards or filters).
     /// </summary>

@@ -16,6 +16,7 @@ internal sealed class LaneChain
     private readonly string[] _names;
     private readonly ArrowBatchBinder _binder;
     private readonly SinkHub _sinks;
+    private readonly bool _tracksWatermark;
     private long _sequence;
 
     public LaneChain(StreamPipeline pipeline, int lane, int laneCount, LaneCounters counters, SinkHub sinks)
@@ -23,6 +24,7 @@ internal sealed class LaneChain
         Lane = lane;
         Counters = counters;
         _sinks = sinks;
+        _tracksWatermark = pipeline.TracksWatermark;
         KeyIndex = new KeyIndex();
         _binder = new ArrowBatchBinder(pipeline.Input, KeyIndex);
         var definitions = pipeline.Operators;
@@ -64,7 +66,10 @@ internal sealed class LaneChain
         if (bound.Length > 0)
         {
             Forward(0, bound);
-            max = Max(bound.Times);
+            if (_tracksWatermark)
+            {
+                max = Internal.SpanMath.Max(bound.Times);
+            }
         }
 
         Flush();
@@ -187,19 +192,5 @@ internal sealed class LaneChain
         Counters.AddEvents(Events.Count);
         _sinks.Events(Events.Items);
         Events.Clear();
-    }
-
-    private static long Max(ReadOnlySpan<long> times)
-    {
-        var max = EventTime.MinValue;
-        foreach (var t in times)
-        {
-            if (t > max)
-            {
-                max = t;
-            }
-        }
-
-        return max;
     }
 }

@@ -162,7 +162,7 @@ internal sealed class LanedExecution
             var current = _source.Current;
             var batch = current.Batch;
             run.Statistics.AddSourceBatch();
-            var max = PipelineRun.MaxTime(timeBinder.Bind(batch, default, true, sequence).Times);
+            var max = _pipeline.TracksWatermark ? PipelineRun.MaxTime(timeBinder.Bind(batch, default, true, sequence).Times) : EventTime.MinValue;
             var watermark = max == EventTime.MinValue ? tracker.Current : tracker.Observe(current.Partition, max);
             run.Statistics.SetWatermark(watermark, tracker.MaxEventTime);
 

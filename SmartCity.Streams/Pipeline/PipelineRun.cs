@@ -86,7 +86,7 @@ public sealed class PipelineRun : IDisposable
             }
             else
             {
-                max = MaxTime(_timeBinder!.Bind(batch, default, true, sequence).Times);
+                max = _pipeline.TracksWatermark ? MaxTime(_timeBinder!.Bind(batch, default, true, sequence).Times) : EventTime.MinValue;
                 _partitioner.Split(batch, _rows, _counts);
                 for (var lane = 0; lane < _lanes.Length; lane++)
                 {
@@ -271,17 +271,5 @@ public sealed class PipelineRun : IDisposable
         }
     }
 
-    internal static long MaxTime(ReadOnlySpan<long> times)
-    {
-        var max = EventTime.MinValue;
-        foreach (var t in times)
-        {
-            if (t > max)
-            {
-                max = t;
-            }
-        }
-
-        return max;
-    }
+    internal static long MaxTime(ReadOnlySpan<long> times) => Internal.SpanMath.Max(times);
 }

@@ -25,6 +25,13 @@ public sealed class StreamPipeline
         IdleTimeout = idleTimeout;
         LaneCapacity = laneCapacity;
         Clock = clock;
+        var tracks = Operators.Count == 0;
+        foreach (var op in Operators)
+        {
+            tracks |= op.UsesWatermark;
+        }
+
+        TracksWatermark = tracks;
     }
 
     /// <summary>Starts a pipeline definition reading the given columns.</summary>
@@ -60,6 +67,9 @@ public sealed class StreamPipeline
 
     /// <summary>Batches buffered per lane.</summary>
     public int LaneCapacity { get; }
+
+    /// <summary>False when every operator declares <see cref="StreamOperator.UsesWatermark"/> false: event time is then not tracked.</summary>
+    public bool TracksWatermark { get; }
 
     internal IEventSink[] EventSinks { get; }
 

@@ -51,3 +51,47 @@ public class FilterOperatorTests
         Assert.Equal([36.0, 72.0], sink.Values("speed"));
     }
 }
+
+public class FilterVectorPathTests
+{
+    [Theory]
+    [InlineData(Comparison.GreaterThan)]
+    [InlineData(Comparison.GreaterThanOrEqual)]
+    [InlineData(Comparison.LessThan)]
+    [InlineData(Comparison.LessThanOrEqual)]
+    [InlineData(Comparison.Equal)]
+    [InlineData(Comparison.NotEqual)]
+    public void Vectorised_mask_selects_exactly_the_reference_rows(Comparison comparison)
+    {
+        var random = new Random((int)comparison);
+        var n = 1_000 + random.Next(200); // not a multiple of 64: exercises the vector body and the scalar tail
+        var keys = new int[n];
+        var times = new long[n];
+        var values = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            keys[i] = i % 13;
+            times[i] = i;
+            values[i] = random.Next(10) == 0 ? double.NaN : random.Next(5);
+        }
+
+        var sink = new CollectingBatchSink();
+        var run = StreamPipeline.Create("sensor", "time", "speed").Filter("speed", comparison, 2).SendBatchesTo(sink).Build().CreateRun();
+        run.Process(TestBatches.Readings(keys, times, values));
+
+        var expected = Enumerable.Range(0, n).Where(i => Matches(values[i], comparison)).ToList();
+        Assert.Equal(expected.Select(i => (long)i), sink.Times);
+        Assert.Equal(expected.Select(i => values[i]), sink.Values("speed"));
+        Assert.False(run.Statistics.Watermark > long.MinValue, "a pipeline of row-only operators does not track event time");
+    }
+
+    private static bool Matches(double v, Comparison comparison) => comparison switch
+    {
+        Comparison.GreaterThan => v > 2,
+        Comparison.GreaterThanOrEqual => v >= 2,
+        Comparison.LessThan => v < 2,
+        Comparison.LessThanOrEqual => v <= 2,
+        Comparison.Equal => v == 2,
+        _ => v != 2 && !double.IsNaN(v),
+    };
+}

@@ -39,6 +39,9 @@ public sealed class DeriveOperator : StreamOperator
     public DeriveKernel Kernel { get; }
 
     /// <inheritdoc />
+    public override bool UsesWatermark => false;
+
+    /// <inheritdoc />
     public override BatchSchema GetOutputSchema(BatchSchema input)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -41,6 +41,9 @@ public sealed class EwmaOperator : StreamOperator
     private string Prefix => Options.OutputPrefix ?? Column;
 
     /// <inheritdoc />
+    public override bool UsesWatermark => false;
+
+    /// <inheritdoc />
     public override BatchSchema GetOutputSchema(BatchSchema input)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -27,6 +27,9 @@ public sealed class ThresholdRuleOperator : StreamOperator
     public ThresholdRuleOptions Options { get; }
 
     /// <inheritdoc />
+    public override bool UsesWatermark => false;
+
+    /// <inheritdoc />
     public override BatchSchema GetOutputSchema(BatchSchema input)
     {
         ArgumentNullException.ThrowIfNull(input);
