@@ -1,4 +1,7 @@
+using System.Numerics;
 using System.Reactive.Linq;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Reactive.Subjects;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
@@ -61,11 +64,36 @@ public class FoundationBenchmarks
     [Benchmark(Baseline = true), BenchmarkCategory("a-filter-count")]
     public long Filter_HandLoop()
     {
+        // The practical limit: a vector compare and a population count per 8 values, as a careful engineer
+        // writes it (a scalar loop is about half as fast here, see Filter_HandLoop_Scalar).
+        var values = _data.Values;
+        long count = 0;
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var threshold = Vector512.Create(Threshold);
+            ref var start = ref MemoryMarshal.GetArrayDataReference(values);
+            for (; i + 8 <= values.Length; i += 8)
+            {
+                count += BitOperations.PopCount(Vector512.GreaterThan(Vector512.LoadUnsafe(ref start, (nuint)i), threshold).ExtractMostSignificantBits());
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            count += values[i] > Threshold ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    [Benchmark, BenchmarkCategory("a-filter-count")]
+    public long Filter_HandLoop_Scalar()
+    {
         var values = _data.Values;
         long count = 0;
         for (var i = 0; i < values.Length; i++)
         {
-            // Branch-free, as a careful engineer writes it: the comparison is random, a branch would mispredict.
             count += values[i] > Threshold ? 1 : 0;
         }
 
