@@ -1,7 +1,7 @@
 using SmartCity.Streams.Batches;
 using SmartCity.Streams.Operators.Basic;
 using SmartCity.Streams.Testing;
-using SmartCity.Streams.Tests.Operators.Examples;
+using CustomOperator;
 using SmartCity.Streams.Tests.Pipeline;
 using SmartCity.Streams.Tests.TestSupport;
 

@@ -15,6 +15,7 @@ internal static class CityPulseApp
         Validate(settings);
         settings.Output.Create();
         SyntheticCitySource? city = null;
+        SyntheticCityOptions? cityOptions = null;
         BatchSource source;
         long? total = null;
         var reportFrom = long.MinValue;
@@ -26,7 +27,7 @@ internal static class CityPulseApp
         else
         {
             var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
-            city = new SyntheticCitySource(new SyntheticCityOptions
+            cityOptions = new SyntheticCityOptions
             {
                 Sensors = settings.Sensors,
                 Start = start,
@@ -34,7 +35,8 @@ internal static class CityPulseApp
                 Interval = TimeSpan.FromSeconds(settings.IntervalSeconds),
                 Seed = settings.Seed,
                 Partitions = settings.Lanes,
-            });
+            };
+            city = new SyntheticCitySource(cityOptions);
             total = (long)settings.Sensors * (long)(TimeSpan.FromDays(settings.HistoryDays + settings.Days) / TimeSpan.FromSeconds(settings.IntervalSeconds));
             reportFrom = EventTime.FromDateTimeOffset(start.AddDays(settings.HistoryDays));
             source = city;
@@ -48,6 +50,9 @@ internal static class CityPulseApp
         var eventsArrow = Path.Combine(settings.Output.FullName, "events.arrows");
         using var csv = new CsvEventSink(new StreamWriter(eventsCsv));
         using var ipc = ArrowIpcEventSink.Create(eventsArrow);
+        // The plotted sensor: where the first incident of the reported period starts (a busy one without incidents).
+        var plotted = city?.Incidents.Where(i => i.Start >= reportFrom).OrderBy(i => i.Start).Select(i => i.Sensor).DefaultIfEmpty(0).First() ?? 0;
+        var forecasts = new ForecastCapture(plotted, horizon, reportFrom);
         var pipeline = StreamPipeline.Create(settings.KeyColumn, settings.TimeColumn, settings.ValueColumn)
             .WithName("citypulse")
             .WithOutOfOrderness(TimeSpan.FromMinutes(1))
@@ -62,6 +67,7 @@ internal static class CityPulseApp
             .SendEventsTo(events)
             .SendEventsTo(csv)
             .SendEventsTo(ipc)
+            .SendBatchesTo(forecasts)
             .Build();
 
         using var progress = new ProgressSource(source, total, log);
@@ -83,16 +89,46 @@ internal static class CityPulseApp
             log.WriteLine($"    {group.Key.Kind,-11} {group.Key.Category,-16} {group.Key.Phase,-8} {group.Count(),8:N0}");
         }
 
-        if (city is not null)
+        var pictures = new List<string>();
+        if (city is not null && cityOptions is not null)
         {
             GroundTruthReport.Write(reported, city, reportFrom, EventTime.FromTimeSpan(TimeSpan.FromMinutes(5 * horizon)), log);
+            log.WriteLine();
+            pictures.AddRange(await WindowsAndPlotsAsync(settings, cityOptions, city, reported, forecasts, reportFrom, total ?? 0, log, cancellationToken));
         }
 
         log.WriteLine();
         log.WriteLine("outputs");
+        foreach (var picture in pictures)
+        {
+            log.WriteLine($"  {picture}");
+        }
+
         log.WriteLine($"  {eventsCsv}");
         log.WriteLine($"  {eventsArrow}");
         return 0;
+    }
+
+    private static async Task<List<string>> WindowsAndPlotsAsync(CityPulseSettings settings, SyntheticCityOptions options, SyntheticCitySource city,
+        IReadOnlyList<CityEvent> reported, ForecastCapture forecasts, long reportFrom, long total, TextWriter log, CancellationToken cancellationToken)
+    {
+        var reportTo = reportFrom + EventTime.FromTimeSpan(TimeSpan.FromDays(settings.Days));
+        var slots = (int)Math.Ceiling(TimeSpan.FromDays(settings.Days) / WindowPass.Slot);
+        var (cells, minutes) = await WindowPass.RunAsync(options, settings.ValueColumn, reportFrom, slots, [forecasts.Sensor], settings.Lanes, total, log, cancellationToken);
+
+        var perCorridor = options.SensorsPerCorridor;
+        var corridor = city.Network.CorridorOf(forecasts.Sensor);
+        TravelTimes.Write(cells, city.Network, perCorridor, corridor, log);
+
+        var corridorPng = Path.Combine(settings.Output.FullName, "corridor-speed.png");
+        CorridorPlot.Save(corridorPng, forecasts.Sensor, corridor, minutes.Get(forecasts.Sensor), forecasts, reported, city.Incidents, reportFrom, reportTo);
+
+        // Ten corridors around the plotted one: a few hundred rows stay readable, the whole city would be a blur.
+        var firstCorridor = Math.Clamp(corridor - 4, 0, Math.Max(0, city.Network.Corridors - 10));
+        var shown = Enumerable.Range(firstCorridor, Math.Min(10, city.Network.Corridors - firstCorridor)).ToList();
+        var heatmapPng = Path.Combine(settings.Output.FullName, "speed-heatmap.png");
+        SpeedHeatmap.Save(heatmapPng, cells, shown, perCorridor, corridor);
+        return [corridorPng, heatmapPng];
     }
 
     private static BatchSource OpenInput(FileInfo file, CityPulseSettings settings)

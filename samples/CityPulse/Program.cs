@@ -12,7 +12,7 @@ var input = new Option<FileInfo?>("--input") { Description = "Read this Arrow IP
 var keyColumn = new Option<string>("--key-column") { Description = "Sensor id column of --input.", DefaultValueFactory = _ => "sensor" };
 var timeColumn = new Option<string>("--time-column") { Description = "Event time column of --input.", DefaultValueFactory = _ => "time" };
 var valueColumn = new Option<string>("--value-column") { Description = "Speed (or other measure) column of --input.", DefaultValueFactory = _ => "speed" };
-var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the events and reports.", DefaultValueFactory = _ => new DirectoryInfo("citypulse-out") };
+var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the events (CSV, Arrow IPC) and the PNG plots.", DefaultValueFactory = _ => new DirectoryInfo("citypulse-out") };
 
 var root = new RootCommand("CityPulse: a synthetic (or your) city through SmartCity.Streams: windows, detection, events.")
 {

@@ -1,3 +1,4 @@
+using CustomOperator;
 using SmartCity.Streams.Events;
 using SmartCity.Streams.Pipeline;
 using SmartCity.Streams.Tests.TestSupport;

@@ -3,12 +3,13 @@ using SmartCity.Streams.Events;
 using SmartCity.Streams.Operators;
 using SmartCity.Streams.State;
 
-namespace SmartCity.Streams.Tests.Operators.Examples;
+namespace CustomOperator;
 
 /// <summary>
 /// The worked example of docs/custom-operators.md: per car park, a LowAvailability risk while the share of
 /// free spaces is low, and a FreeSpaces opportunity when it recovers. Definition (immutable, validated) and
-/// instance (per lane, owns flat per-key state) as every built-in operator.
+/// instance (per lane, owns flat per-key state) as every built-in operator. The test project references this
+/// sample, so the same code is checked by ParkingAvailabilityOperatorTests and OperatorContractTests.
 /// </summary>
 public sealed class ParkingAvailabilityOperator : StreamOperator
 {
