@@ -167,6 +167,37 @@ public class CsvBatchSourceTests
     }
 
     [Fact]
+    public async Task A_single_series_file_without_an_id_column_gets_the_constant_key()
+    {
+        // NAB's layout: timestamp,value and nothing else.
+        using var source = FromText("timestamp,value\n2014-07-01 00:00:00,10844\n2014-07-01 00:30:00,8127\n",
+            new CsvSourceOptions { KeyColumn = "sensor", ConstantKey = "nyc_taxi", KeyType = CsvKeyType.Dictionary, TimeColumn = "timestamp", MeasureColumns = ["value"] });
+        var rows = new List<(string Sensor, long Time, double Value)>();
+        var sink = new RowCapture(rows);
+        var pipeline = Streams.Pipeline.StreamPipeline.Create("sensor", "timestamp", "value").SendBatchesTo(sink).Build();
+        await pipeline.RunAsync(source);
+        Assert.Equal(
+            [("nyc_taxi", EventTime.FromDateTimeOffset(new DateTimeOffset(2014, 7, 1, 0, 0, 0, TimeSpan.Zero)), 10844.0),
+             ("nyc_taxi", EventTime.FromDateTimeOffset(new DateTimeOffset(2014, 7, 1, 0, 30, 0, TimeSpan.Zero)), 8127.0)],
+            rows);
+    }
+
+    private sealed class RowCapture(List<(string Sensor, long Time, double Value)> rows) : IBatchSink
+    {
+        public void OnBatch(StreamBatch batch)
+        {
+            for (var i = 0; i < batch.Length; i++)
+            {
+                rows.Add((batch.GetSensor(i).ToString(), batch.Times[i], batch.GetDoubles(0)[i]));
+            }
+        }
+
+        public void OnCompleted(Exception? error)
+        {
+        }
+    }
+
+    [Fact]
     public async Task Empty_input_is_an_error_with_header_and_an_empty_run_without()
     {
         using var withHeader = FromText(string.Empty, new CsvSourceOptions(), "empty.csv");

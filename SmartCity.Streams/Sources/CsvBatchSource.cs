@@ -261,6 +261,12 @@ public sealed class CsvBatchSource : BatchSource
         _columnIndex = new int[wanted.Count];
         for (var i = 0; i < wanted.Count; i++)
         {
+            if (i == 0 && _options.ConstantKey is not null)
+            {
+                _columnIndex[i] = -1;
+                continue;
+            }
+
             _columnIndex[i] = System.Array.IndexOf(_header, wanted[i]);
             if (_columnIndex[i] < 0)
             {
@@ -309,7 +315,7 @@ public sealed class CsvBatchSource : BatchSource
         }
 
         // The key goes last: a rejected row must leave no trace in the key buffers.
-        var key = reader.Field(_columnIndex[0]).Trim();
+        var key = _options.ConstantKey is { } constant ? constant.AsSpan() : reader.Field(_columnIndex[0]).Trim();
         switch (_options.KeyType)
         {
             case CsvKeyType.Int64:

@@ -6,6 +6,13 @@ public sealed record CsvSourceOptions
     /// <summary>The sensor id column. Default "sensor".</summary>
     public string KeyColumn { get; init; } = "sensor";
 
+    /// <summary>
+    /// When set, the file has no sensor id column (a single series, as in NAB's <c>timestamp,value</c> files):
+    /// every row gets this id, under the name <see cref="KeyColumn"/>. Use a string or dictionary
+    /// <see cref="KeyType"/> for a text id. Default null (the id is read from <see cref="KeyColumn"/>).
+    /// </summary>
+    public string? ConstantKey { get; init; }
+
     /// <summary>How the sensor id is typed. Default <see cref="CsvKeyType.Int64"/>.</summary>
     public CsvKeyType KeyType { get; init; } = CsvKeyType.Int64;
 

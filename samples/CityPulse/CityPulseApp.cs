@@ -145,6 +145,8 @@ internal static class CityPulseApp
             ".CSV" => CsvBatchSource.Open(file.FullName, new CsvSourceOptions
             {
                 KeyColumn = settings.KeyColumn,
+                // A single-series file (NAB's timestamp,value layout) has no id column: the file name is the sensor.
+                ConstantKey = HasColumn(file, settings.KeyColumn) ? null : Path.GetFileNameWithoutExtension(file.Name),
                 KeyType = CsvKeyType.Dictionary,
                 TimeColumn = settings.TimeColumn,
                 MeasureColumns = [settings.ValueColumn],
@@ -152,6 +154,13 @@ internal static class CityPulseApp
             }),
             _ => throw new ArgumentException($"Unsupported input '{file.Name}': use an Arrow IPC file (.arrow), an Arrow IPC stream (.arrows) or CSV (.csv)."),
         };
+    }
+
+    private static bool HasColumn(FileInfo csv, string column)
+    {
+        using var reader = csv.OpenText();
+        var header = reader.ReadLine() ?? string.Empty;
+        return header.Split(',').Any(name => string.Equals(name.Trim().Trim('"'), column, StringComparison.Ordinal));
     }
 
     private static void Validate(CityPulseSettings settings)
