@@ -52,11 +52,7 @@ internal sealed class LanedExecution
             var reader = channels[lane].Reader;
             var pool = pools[lane];
             var depth = lane;
-            tasks[lane] = Task.Factory.StartNew(
-                () => LaneLoop(chain, reader, pool, tickets, run.Statistics, depth, stop),
-                CancellationToken.None,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default);
+            tasks[lane] = Task.Run(() => LaneLoopAsync(chain, reader, pool, tickets, run.Statistics, depth, stop), CancellationToken.None);
         }
 
         Exception? failure = null;
@@ -224,12 +220,16 @@ internal sealed class LanedExecution
         }
     }
 
-    private static void LaneLoop(LaneChain chain, ChannelReader<LaneMessage> reader, ConcurrentQueue<LaneMessage> pool,
+    /// <remarks>
+    /// Asynchronous so that waiting for the next batch allocates nothing: a single-reader bounded channel
+    /// completes its wait through a reusable operation, where blocking a thread on it would need a Task.
+    /// </remarks>
+    private static async Task LaneLoopAsync(LaneChain chain, ChannelReader<LaneMessage> reader, ConcurrentQueue<LaneMessage> pool,
         ConcurrentQueue<BatchTicket> tickets, PipelineStatistics statistics, int lane, CancellationTokenSource stop)
     {
         try
         {
-            while (WaitToRead(reader, stop.Token))
+            while (await reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var message))
                 {
@@ -260,15 +260,9 @@ internal sealed class LanedExecution
         }
         catch
         {
-            stop.Cancel();
+            await stop.CancelAsync().ConfigureAwait(false);
             throw;
         }
-    }
-
-    private static bool WaitToRead(ChannelReader<LaneMessage> reader, CancellationToken cancellationToken)
-    {
-        var wait = reader.WaitToReadAsync(cancellationToken);
-        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
     private sealed class LaneMessage
