@@ -37,7 +37,8 @@ public abstract class CalibratedDetector : AnomalyDetector
     /// <inheritdoc />
     protected sealed override void ScoreCore(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> scores)
     {
-        TailCore(keys, timesMicros, values, scores);
+        _kernel.Surprise(keys, timesMicros, values, scores);
+        _likelihood.CalibrateToScores(keys, scores);
         _shaper.Shape(keys, values, scores);
     }
 

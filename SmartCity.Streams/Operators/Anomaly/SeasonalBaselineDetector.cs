@@ -40,10 +40,14 @@ public sealed class SeasonalBaselineDetector : CalibratedDetector
         public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise)
         {
             SeasonalModel model = _model;
+            int len = keys.Length;
+            ReadOnlySpan<long> times = timesMicros[..len];
+            ReadOnlySpan<double> vals = values[..len];
+            Span<double> output = surprise[..len];
             for (int i = 0; i < keys.Length; i++)
             {
-                double x = values[i];
-                surprise[i] = double.IsFinite(x) ? Math.Abs(model.Update(keys[i], timesMicros[i], x)) : double.NaN;
+                double x = vals[i];
+                output[i] = double.IsFinite(x) ? Math.Abs(model.Update(keys[i], times[i], x)) : double.NaN;
             }
         }
 

@@ -17,6 +17,25 @@ internal static class StateArrays
         return next;
     }
 
+    /// <summary>The smallest count n &gt;= 0 from which 1.0 / (n + <paramref name="offset"/>) &lt;= <paramref name="alpha"/>,
+    /// so that <c>Math.Max(alpha, 1.0 / (n + offset))</c> is <c>n &gt;= threshold ? alpha : 1.0 / (n + offset)</c>
+    /// exactly (correctly rounded division is monotone), without a division once the weight has settled.</summary>
+    public static long WeightThreshold(double alpha, int offset)
+    {
+        long n = Math.Max(0L, (long)Math.Min(Math.Ceiling(1.0 / alpha), 1e15) - offset - 2);
+        while (n > 0 && 1.0 / (n - 1 + offset) <= alpha)
+        {
+            n--;
+        }
+
+        while (!(1.0 / (n + offset) <= alpha))
+        {
+            n++;
+        }
+
+        return n;
+    }
+
     /// <summary>Grows <paramref name="array"/> to <paramref name="length"/> and fills the new tail with <paramref name="fill"/>.</summary>
     public static void Grow<T>(ref T[] array, int length, T fill)
     {

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace SmartCity.Streams.Operators.Anomaly;
 
@@ -51,6 +53,114 @@ internal static class TailProbability
 
         double l = negLog10Tail <= Knee ? negLog10Tail : Knee + (Knee * Math.Log(1.0 + ((negLog10Tail - Knee) / Knee)));
         return l / (l + Half);
+    }
+
+    /// <summary>In place, for a whole batch: each z becomes -log10 P(Z &gt; z) when z &gt; 0 and 0 otherwise (the
+    /// calibration only counts surprise above its usual level). Same formula as <see cref="NegLog10UpperTail"/>, four
+    /// rows at a time and without a data-dependent branch; the last rows go through the same vector code (padded), so a
+    /// row's result does not depend on where it falls in a batch.</summary>
+    public static void PositiveTails(Span<double> values)
+    {
+        ref double start = ref MemoryMarshal.GetReference(values);
+        int n = values.Length;
+        int i = 0;
+        for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+        {
+            ref double at = ref Unsafe.Add(ref start, i);
+            PositiveTail(Vector256.LoadUnsafe(ref at)).StoreUnsafe(ref at);
+        }
+
+        if (i < n)
+        {
+            Span<double> pad = stackalloc double[Vector256<double>.Count];
+            pad.Clear();
+            values[i..].CopyTo(pad);
+            PositiveTail(Vector256.Create<double>(pad)).CopyTo(pad);
+            pad[..(n - i)].CopyTo(values[i..]);
+        }
+    }
+
+    /// <summary>In place, for a whole batch: each -log10 tail probability becomes its score (<see cref="ToScore"/>),
+    /// after subtracting <paramref name="offset"/> (the ensemble's Bonferroni correction; 0 otherwise).</summary>
+    public static void ToScores(Span<double> values, double offset)
+    {
+        ref double start = ref MemoryMarshal.GetReference(values);
+        int n = values.Length;
+        int i = 0;
+        var off = Vector256.Create(offset);
+        for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+        {
+            ref double at = ref Unsafe.Add(ref start, i);
+            Score(Vector256.LoadUnsafe(ref at) - off).StoreUnsafe(ref at);
+        }
+
+        if (i < n)
+        {
+            Span<double> pad = stackalloc double[Vector256<double>.Count];
+            pad.Clear();
+            values[i..].CopyTo(pad);
+            Score(Vector256.Create<double>(pad) - off).CopyTo(pad);
+            pad[..(n - i)].CopyTo(values[i..]);
+        }
+    }
+
+    /// <summary>In place: z (as <see cref="PositiveTails"/>) straight to a score, for a detector used alone.</summary>
+    public static void PositiveTailScores(Span<double> values)
+    {
+        ref double start = ref MemoryMarshal.GetReference(values);
+        int n = values.Length;
+        int i = 0;
+        for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+        {
+            ref double at = ref Unsafe.Add(ref start, i);
+            Score(PositiveTail(Vector256.LoadUnsafe(ref at))).StoreUnsafe(ref at);
+        }
+
+        if (i < n)
+        {
+            Span<double> pad = stackalloc double[Vector256<double>.Count];
+            pad.Clear();
+            values[i..].CopyTo(pad);
+            Score(PositiveTail(Vector256.Create<double>(pad))).CopyTo(pad);
+            pad[..(n - i)].CopyTo(values[i..]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> PositiveTail(Vector256<double> z)
+    {
+        Vector256<double> zero = Vector256<double>.Zero;
+        Vector256<double> positive = Vector256.GreaterThan(z, zero);
+        // Clamped so that the lanes that are masked out (z <= 0, NaN) compute harmless finite values.
+        z = Vector256.Min(Vector256.Max(z, zero), Vector256.Create(1e150));
+        Vector256<double> x = z * InvSqrt2;
+        Vector256<double> t = Vector256<double>.One / (Vector256<double>.One + (x * 0.5));
+        Vector256<double> poly = Vector256.Create(0.17087277);
+        poly = Vector256.Create(-0.82215223) + (t * poly);
+        poly = Vector256.Create(1.48851587) + (t * poly);
+        poly = Vector256.Create(-1.13520398) + (t * poly);
+        poly = Vector256.Create(0.27886807) + (t * poly);
+        poly = Vector256.Create(-0.18628806) + (t * poly);
+        poly = Vector256.Create(0.09678418) + (t * poly);
+        poly = Vector256.Create(0.37409196) + (t * poly);
+        poly = Vector256.Create(1.00002368) + (t * poly);
+        poly = Vector256.Create(-1.26551223) + (t * poly);
+        Vector256<double> lnErfc = Vector256.Log(t) - (x * x) + poly;
+        Vector256<double> tail = -(lnErfc - Vector256.Create(0.6931471805599453)) / Vector256.Create(Ln10);
+        return Vector256.ConditionalSelect(positive, tail, zero);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Score(Vector256<double> tail)
+    {
+        Vector256<double> zero = Vector256<double>.Zero;
+        Vector256<double> positive = Vector256.GreaterThan(tail, zero);
+        Vector256<double> knee = Vector256.Create(Knee);
+        Vector256<double> beyond = Vector256.Max(tail - knee, zero);
+        Vector256<double> compressed = knee + (knee * Vector256.Log(Vector256<double>.One + (beyond / knee)));
+        Vector256<double> l = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(tail, knee), tail, compressed);
+        Vector256<double> score = l / (l + Vector256.Create(Half));
+        return Vector256.ConditionalSelect(positive, score, zero);
     }
 
     private const double Knee = 20;
