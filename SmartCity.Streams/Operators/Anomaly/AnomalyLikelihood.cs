@@ -10,9 +10,7 @@ namespace SmartCity.Streams.Operators.Anomaly;
 /// </summary>
 /// <remarks>The row is judged against the distribution before it is added, so a single extreme row is not diluted
 /// by itself. Missing input (NaN) yields 0 and leaves the state unchanged.
-/// <para>Two passes per batch: a per-key pass updates the running statistics and writes each row's z (0 when the row
-/// gives no evidence), then a branch-free vector pass turns z into the Gaussian tail (<see cref="TailProbability.PositiveTails"/>).
-/// The per-key state is one 32-byte struct (half a cache line); the snapshot keeps the layout of version 1 (all counts,
+/// <para>The per-key state is one 32-byte struct (half a cache line); the snapshot keeps the layout of version 1 (all counts,
 /// then all means, variances and short means).</para></remarks>
 internal sealed class AnomalyLikelihood
 {
@@ -22,6 +20,8 @@ internal sealed class AnomalyLikelihood
     private readonly int _warmUp;
     private readonly double _scale;
     private State[] _state = [];
+    private double[] _spread = [];
+    private double[] _centre = [];
 
     public AnomalyLikelihood(CalibrationOptions options)
     {
@@ -45,37 +45,54 @@ internal sealed class AnomalyLikelihood
 
     public void Reset() => _state.AsSpan().Clear();
 
-    /// <summary>Replaces each raw surprise (&gt;= 0 or NaN) in <paramref name="values"/> by its -log10 tail probability.</summary>
-    public void Calibrate(ReadOnlySpan<int> keys, Span<double> values)
+    /// <summary>Scratch of the batch's length where a splitting kernel writes the spread (denominator) of its surprise.</summary>
+    public Span<double> SpreadScratch(int length)
     {
-        ZScores(keys, values);
-        TailProbability.PositiveTails(values);
+        if (_spread.Length < length)
+        {
+            int cap = StateArrays.NextCapacity(_spread.Length, length);
+            _spread = new double[cap];
+            _centre = new double[cap];
+        }
+
+        return _spread.AsSpan(0, length);
     }
 
-    /// <summary>Replaces each raw surprise by its score (tail probability mapped by <see cref="TailProbability.ToScore"/>), before any cooldown.</summary>
-    public void CalibrateToScores(ReadOnlySpan<int> keys, Span<double> values)
+    /// <summary>Replaces each raw surprise (&gt;= 0 or NaN) in <paramref name="values"/> by its -log10 tail probability
+    /// (<paramref name="toScores"/> false) or directly by its score before any cooldown (true). With
+    /// <paramref name="split"/>, the raw surprise is <paramref name="values"/>[i] / <see cref="SpreadScratch"/>[i].</summary>
+    /// <remarks>Three passes: a vector pass bounds the surprise (u = r / (r + scale)), a per-key pass updates the running
+    /// statistics and writes each row's deviation from the usual level with the statistics it is judged by, and a vector
+    /// pass divides that into z and maps it to the Gaussian tail. Every square root and division but the kernel's own runs
+    /// four rows at a time, with the same IEEE operations as one row at a time.</remarks>
+    public void Calibrate(ReadOnlySpan<int> keys, Span<double> values, bool split, bool toScores)
     {
-        ZScores(keys, values);
-        TailProbability.PositiveTailScores(values);
-    }
-
-    /// <summary>Per-key pass: updates the running mean and variance of the bounded surprise and writes the row's z
-    /// against the distribution before the update (0 during warm-up or for a missing value).</summary>
-    private void ZScores(ReadOnlySpan<int> keys, Span<double> values)
-    {
-        Debug.Assert(keys.Length == values.Length);
         int len = keys.Length;
+        Span<double> spread = SpreadScratch(len);
+        Span<double> centre = _centre.AsSpan(0, len);
+        TailProbability.Bound(values, split ? spread : default, _scale);
+        Deviations(keys, values, spread, centre);
+        TailProbability.PositiveTails(values, spread, centre, toScores);
+    }
+
+    /// <summary>Per-key pass: updates the running mean and variance of the bounded surprise and writes the row's
+    /// deviation s - mean into <paramref name="values"/>, the variance into <paramref name="variance"/> and the mean into
+    /// <paramref name="mean"/>, all before the update; a row in warm-up or missing writes zeros (z = 0, no evidence).</summary>
+    private void Deviations(ReadOnlySpan<int> keys, Span<double> values, Span<double> variance, Span<double> mean)
+    {
+        int len = keys.Length;
+        Debug.Assert(values.Length == len && variance.Length == len && mean.Length == len);
         // Safe: AnomalyDetector.Score grew the state to the batch's largest key + 1 before scoring, and keys are >= 0.
         Debug.Assert(len == 0 || StateArrays.MaxKey(keys) < _state.Length);
         ref State state = ref MemoryMarshal.GetArrayDataReference(_state);
         ref int key = ref MemoryMarshal.GetReference(keys);
         ref double value = ref MemoryMarshal.GetReference(values);
+        ref double varOut = ref MemoryMarshal.GetReference(variance);
+        ref double meanOut = ref MemoryMarshal.GetReference(mean);
         double longAlpha = _longAlpha;
         int longWindow = _longWindow;
         double shortAlpha = _shortAlpha;
         int warmUp = _warmUp;
-        double scale = _scale;
-        bool bounded = scale > 0;
         for (int i = 0; i < len; i++)
         {
             ref double slot = ref Unsafe.Add(ref value, i);
@@ -83,16 +100,12 @@ internal sealed class AnomalyLikelihood
             if (double.IsNaN(r))
             {
                 slot = 0;
+                Unsafe.Add(ref varOut, i) = 0;
+                Unsafe.Add(ref meanOut, i) = 0;
                 continue;
             }
 
             ref State st = ref Unsafe.Add(ref state, Unsafe.Add(ref key, i));
-            r = Math.Min(r, 1e100);
-            if (bounded)
-            {
-                r /= r + scale;
-            }
-
             int n = st.Count;
             if (n == 0)
             {
@@ -101,6 +114,8 @@ internal sealed class AnomalyLikelihood
                 st.Var = 0;
                 st.Short = r;
                 slot = 0;
+                Unsafe.Add(ref varOut, i) = 0;
+                Unsafe.Add(ref meanOut, i) = 0;
                 continue;
             }
 
@@ -108,13 +123,10 @@ internal sealed class AnomalyLikelihood
             st.Short = s;
             double m = st.Mean;
             double v = st.Var;
-
-            // Computed without a branch on the sign (about half the rows are below their usual surprise, an
-            // unpredictable branch); the floor keeps a constant history (zero spread) from dividing by zero while
-            // still flagging any change. z <= 0 is no evidence: the vector pass maps it to 0.
-            double sd = Math.Sqrt(v) + (1e-3 * Math.Abs(m)) + 1e-9;
-            double z = (s - m) / sd;
-            slot = n < warmUp ? 0 : z;
+            bool judged = n >= warmUp;
+            slot = judged ? s - m : 0;
+            Unsafe.Add(ref varOut, i) = judged ? v : 0;
+            Unsafe.Add(ref meanOut, i) = judged ? m : 0;
 
             // Same as max(1/LongWindow, 1/(n+1)) without a division once the window is full.
             double a = n + 1 >= longWindow ? longAlpha : 1.0 / (n + 1);

@@ -51,7 +51,16 @@ public sealed class EwmaZScoreDetector : CalibratedDetector
 
         public void Reset() => _state.AsSpan().Clear();
 
-        public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise)
+        public bool SplitsSurprise => true;
+
+        public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise) =>
+            Run(keys, values, surprise, default, split: false);
+
+        public void SurpriseParts(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> deviation, Span<double> spread) =>
+            Run(keys, values, deviation, spread, split: true);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Run(ReadOnlySpan<int> keys, ReadOnlySpan<double> values, Span<double> surprise, Span<double> spread, bool split)
         {
             int len = keys.Length;
             Debug.Assert(values.Length == len && surprise.Length == len);
@@ -61,6 +70,8 @@ public sealed class EwmaZScoreDetector : CalibratedDetector
             ref int key = ref MemoryMarshal.GetReference(keys);
             ref double value = ref MemoryMarshal.GetReference(values);
             ref double output = ref MemoryMarshal.GetReference(surprise);
+            ref double spreadOut = ref MemoryMarshal.GetReference(spread);
+            Debug.Assert(!split || spread.Length >= len);
             double alpha = _alpha;
             long settled = _settled;
             for (int i = 0; i < len; i++)
@@ -76,7 +87,17 @@ public sealed class EwmaZScoreDetector : CalibratedDetector
                 int n = st.Count;
                 double m = st.Mean;
                 double v = st.Var;
-                Unsafe.Add(ref output, i) = n == 0 ? 0 : Math.Abs(x - m) / (Math.Sqrt(v) + (1e-3 * Math.Abs(m)) + 1e-9);
+                double dev = n == 0 ? 0 : Math.Abs(x - m);
+                double sd = n == 0 ? 1 : Math.Sqrt(v) + (1e-3 * Math.Abs(m)) + 1e-9;
+                if (split)
+                {
+                    Unsafe.Add(ref output, i) = dev;
+                    Unsafe.Add(ref spreadOut, i) = sd;
+                }
+                else
+                {
+                    Unsafe.Add(ref output, i) = dev / sd;
+                }
                 // max(alpha, 1/(n+1)) without a division once the weight has settled.
                 double a = n >= settled ? alpha : 1.0 / (n + 1);
                 double d = x - m;

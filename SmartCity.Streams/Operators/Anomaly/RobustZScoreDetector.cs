@@ -52,7 +52,16 @@ public sealed class RobustZScoreDetector : CalibratedDetector
 
         public void Reset() => _state.AsSpan().Clear();
 
-        public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise)
+        public bool SplitsSurprise => true;
+
+        public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise) =>
+            Run(keys, values, surprise, default, split: false);
+
+        public void SurpriseParts(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> deviation, Span<double> spread) =>
+            Run(keys, values, deviation, spread, split: true);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Run(ReadOnlySpan<int> keys, ReadOnlySpan<double> values, Span<double> surprise, Span<double> spread, bool split)
         {
             int len = keys.Length;
             Debug.Assert(values.Length == len && surprise.Length == len);
@@ -62,6 +71,8 @@ public sealed class RobustZScoreDetector : CalibratedDetector
             ref int key = ref MemoryMarshal.GetReference(keys);
             ref double value = ref MemoryMarshal.GetReference(values);
             ref double output = ref MemoryMarshal.GetReference(surprise);
+            ref double spreadOut = ref MemoryMarshal.GetReference(spread);
+            Debug.Assert(!split || spread.Length >= len);
             double step = _step;
             for (int i = 0; i < len; i++)
             {
@@ -78,7 +89,17 @@ public sealed class RobustZScoreDetector : CalibratedDetector
                 double d = st.Mad;
                 double floor = (1e-3 * Math.Abs(m)) + 1e-9;
                 double dev = x - m;
-                Unsafe.Add(ref output, i) = n == 0 ? 0 : Math.Abs(dev) / ((1.4826 * d) + floor);
+                double num = n == 0 ? 0 : Math.Abs(dev);
+                double den = n == 0 ? 1 : (1.4826 * d) + floor;
+                if (split)
+                {
+                    Unsafe.Add(ref output, i) = num;
+                    Unsafe.Add(ref spreadOut, i) = den;
+                }
+                else
+                {
+                    Unsafe.Add(ref output, i) = num / den;
+                }
                 if (n < WarmUp)
                 {
                     double a = 1.0 / (n + 1);

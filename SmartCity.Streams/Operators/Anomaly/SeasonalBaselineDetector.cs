@@ -37,6 +37,8 @@ public sealed class SeasonalBaselineDetector : CalibratedDetector
 
         public void Reset() => _model.Reset();
 
+        public bool SplitsSurprise => true;
+
         public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise)
         {
             SeasonalModel model = _model;
@@ -48,6 +50,31 @@ public sealed class SeasonalBaselineDetector : CalibratedDetector
             {
                 double x = vals[i];
                 output[i] = double.IsFinite(x) ? Math.Abs(model.Update(keys[i], times[i], x)) : double.NaN;
+            }
+        }
+
+        public void SurpriseParts(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> deviation, Span<double> spread)
+        {
+            SeasonalModel model = _model;
+            int len = keys.Length;
+            ReadOnlySpan<long> times = timesMicros[..len];
+            ReadOnlySpan<double> vals = values[..len];
+            Span<double> dev = deviation[..len];
+            Span<double> scale = spread[..len];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                double x = vals[i];
+                if (double.IsFinite(x))
+                {
+                    // |resid / scale| == |resid| / scale exactly (division is sign-symmetric).
+                    dev[i] = Math.Abs(model.Residual(keys[i], times[i], x, out double s));
+                    scale[i] = s;
+                }
+                else
+                {
+                    dev[i] = double.NaN;
+                    scale[i] = 1;
+                }
             }
         }
 

@@ -73,7 +73,11 @@ internal sealed class SeasonalModel
 
     /// <summary>Signed residual / spread of <paramref name="x"/> (finite) for key <paramref name="k"/> at time <paramref name="t"/>; 0 for a key's first reading.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double Update(int k, long t, double x)
+    public double Update(int k, long t, double x) => Residual(k, t, x, out double scale) / scale;
+
+    /// <summary>As <see cref="Update"/>, but returns the signed residual and its scale (&gt; 0) separately; their quotient is <see cref="Update"/>'s result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double Residual(int k, long t, double x, out double scale)
     {
         Debug.Assert(k >= 0 && k < _capacity);
         if (unchecked((ulong)(t - _slotStart)) >= _cachedSpan)
@@ -95,6 +99,7 @@ internal sealed class SeasonalModel
             key.First = t;
             key.Level = x;
             key.Count = 1;
+            scale = 1;
             return 0;
         }
 
@@ -108,8 +113,7 @@ internal sealed class SeasonalModel
         double resid = x - expected;
         double spread = key.Spread;
         double slotSpread = tc >= 4 ? slot.Spread : spread;
-        double scale = (0.5 * (spread + slotSpread)) + (1e-3 * Math.Abs(level)) + 1e-9;
-        double z = resid / scale;
+        scale = (0.5 * (spread + slotSpread)) + (1e-3 * Math.Abs(level)) + 1e-9;
 
         // Each weight is max(alpha, 1/count); the thresholds give the same value without a division once settled.
         double a = n >= LevelSettled ? LevelAlpha : 1.0 / (n + 1);
@@ -126,7 +130,7 @@ internal sealed class SeasonalModel
         week.Mean += wa * (x - level - newSeason - week.Mean);
         week.Count = wc == int.MaxValue ? wc : wc + 1;
         key.Count = n == int.MaxValue ? n : n + 1;
-        return z;
+        return resid;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -55,33 +56,84 @@ internal static class TailProbability
         return l / (l + Half);
     }
 
-    /// <summary>In place, for a whole batch: each z becomes -log10 P(Z &gt; z) when z &gt; 0 and 0 otherwise (the
-    /// calibration only counts surprise above its usual level). Same formula as <see cref="NegLog10UpperTail"/>, four
-    /// rows at a time and without a data-dependent branch; the last rows go through the same vector code (padded), so a
-    /// row's result does not depend on where it falls in a batch.</summary>
-    public static void PositiveTails(Span<double> values)
+    /// <summary>In place, for a whole batch: the raw surprise r = values[i] (/ spread[i] when <paramref name="spread"/>
+    /// is not empty) becomes the bounded surprise min(r, 1e100) / (min(r, 1e100) + <paramref name="scale"/>) (unbounded when
+    /// the scale is 0); NaN stays NaN. Four rows at a time; the last rows go through the same vector code (padded), so
+    /// a row's result does not depend on where it falls in a batch.</summary>
+    public static void Bound(Span<double> values, ReadOnlySpan<double> spread, double scale)
     {
-        ref double start = ref MemoryMarshal.GetReference(values);
         int n = values.Length;
+        bool split = !spread.IsEmpty;
+        Debug.Assert(!split || spread.Length >= n);
+        ref double v = ref MemoryMarshal.GetReference(values);
+        ref double sp = ref MemoryMarshal.GetReference(spread);
         int i = 0;
         for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
         {
-            ref double at = ref Unsafe.Add(ref start, i);
-            PositiveTail(Vector256.LoadUnsafe(ref at)).StoreUnsafe(ref at);
+            Vector256<double> r = Vector256.LoadUnsafe(ref v, (nuint)i);
+            if (split)
+            {
+                r /= Vector256.LoadUnsafe(ref sp, (nuint)i);
+            }
+
+            BoundLanes(r, scale).StoreUnsafe(ref v, (nuint)i);
         }
 
         if (i < n)
         {
             Span<double> pad = stackalloc double[Vector256<double>.Count];
+            Span<double> padSpread = stackalloc double[Vector256<double>.Count];
+            pad.Clear();
+            padSpread.Fill(1);
+            values[i..].CopyTo(pad);
+            Vector256<double> r = Vector256.Create<double>(pad);
+            if (split)
+            {
+                spread[i..n].CopyTo(padSpread);
+                r /= Vector256.Create<double>(padSpread);
+            }
+
+            BoundLanes(r, scale).CopyTo(pad);
+            pad[..(n - i)].CopyTo(values[i..]);
+        }
+    }
+
+    /// <summary>In place, for a whole batch: z = values[i] / (sqrt(variance[i]) + 1e-3 |mean[i]| + 1e-9) becomes
+    /// -log10 P(Z &gt; z) when z &gt; 0 and 0 otherwise (the calibration only counts surprise above its usual level),
+    /// or, with <paramref name="toScores"/>, directly the score (<see cref="ToScore"/>). Same formulas as
+    /// <see cref="NegLog10UpperTail"/> and <see cref="ToScore"/>, four rows at a time, without a data-dependent branch
+    /// and padded at the end like <see cref="Bound"/>.</summary>
+    public static void PositiveTails(Span<double> values, ReadOnlySpan<double> variance, ReadOnlySpan<double> mean, bool toScores)
+    {
+        int n = values.Length;
+        Debug.Assert(variance.Length >= n && mean.Length >= n);
+        ref double v = ref MemoryMarshal.GetReference(values);
+        ref double va = ref MemoryMarshal.GetReference(variance);
+        ref double me = ref MemoryMarshal.GetReference(mean);
+        int i = 0;
+        for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+        {
+            Vector256<double> z = Z(Vector256.LoadUnsafe(ref v, (nuint)i), Vector256.LoadUnsafe(ref va, (nuint)i), Vector256.LoadUnsafe(ref me, (nuint)i));
+            Vector256<double> tail = PositiveTail(z);
+            (toScores ? Score(tail) : tail).StoreUnsafe(ref v, (nuint)i);
+        }
+
+        if (i < n)
+        {
+            Span<double> pad = stackalloc double[3 * Vector256<double>.Count];
             pad.Clear();
             values[i..].CopyTo(pad);
-            PositiveTail(Vector256.Create<double>(pad)).CopyTo(pad);
+            variance[i..n].CopyTo(pad[Vector256<double>.Count..]);
+            mean[i..n].CopyTo(pad[(2 * Vector256<double>.Count)..]);
+            Vector256<double> z = Z(Vector256.Create<double>(pad), Vector256.Create<double>(pad[Vector256<double>.Count..]), Vector256.Create<double>(pad[(2 * Vector256<double>.Count)..]));
+            Vector256<double> tail = PositiveTail(z);
+            (toScores ? Score(tail) : tail).CopyTo(pad);
             pad[..(n - i)].CopyTo(values[i..]);
         }
     }
 
     /// <summary>In place, for a whole batch: each -log10 tail probability becomes its score (<see cref="ToScore"/>),
-    /// after subtracting <paramref name="offset"/> (the ensemble's Bonferroni correction; 0 otherwise).</summary>
+    /// after subtracting <paramref name="offset"/> (the ensemble's Bonferroni correction).</summary>
     public static void ToScores(Span<double> values, double offset)
     {
         ref double start = ref MemoryMarshal.GetReference(values);
@@ -104,26 +156,21 @@ internal static class TailProbability
         }
     }
 
-    /// <summary>In place: z (as <see cref="PositiveTails"/>) straight to a score, for a detector used alone.</summary>
-    public static void PositiveTailScores(Span<double> values)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> BoundLanes(Vector256<double> r, double scale)
     {
-        ref double start = ref MemoryMarshal.GetReference(values);
-        int n = values.Length;
-        int i = 0;
-        for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
-        {
-            ref double at = ref Unsafe.Add(ref start, i);
-            Score(PositiveTail(Vector256.LoadUnsafe(ref at))).StoreUnsafe(ref at);
-        }
+        Vector256<double> nan = ~Vector256.Equals(r, r);
+        Vector256<double> capped = Vector256.Min(r, Vector256.Create(1e100));
+        Vector256<double> bounded = scale > 0 ? capped / (capped + Vector256.Create(scale)) : capped;
+        return Vector256.ConditionalSelect(nan, r, bounded);
+    }
 
-        if (i < n)
-        {
-            Span<double> pad = stackalloc double[Vector256<double>.Count];
-            pad.Clear();
-            values[i..].CopyTo(pad);
-            Score(PositiveTail(Vector256.Create<double>(pad))).CopyTo(pad);
-            pad[..(n - i)].CopyTo(values[i..]);
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Z(Vector256<double> deviation, Vector256<double> variance, Vector256<double> mean)
+    {
+        // The floor keeps a constant history (zero spread) from dividing by zero while still flagging any change.
+        Vector256<double> sd = Vector256.Sqrt(variance) + (Vector256.Abs(mean) * 1e-3) + Vector256.Create(1e-9);
+        return deviation / sd;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -156,9 +203,15 @@ internal static class TailProbability
         Vector256<double> zero = Vector256<double>.Zero;
         Vector256<double> positive = Vector256.GreaterThan(tail, zero);
         Vector256<double> knee = Vector256.Create(Knee);
-        Vector256<double> beyond = Vector256.Max(tail - knee, zero);
-        Vector256<double> compressed = knee + (knee * Vector256.Log(Vector256<double>.One + (beyond / knee)));
-        Vector256<double> l = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(tail, knee), tail, compressed);
+        Vector256<double> l = tail;
+        if (Vector256.GreaterThanAny(tail, knee))
+        {
+            // Rare (tail probability below 1e-20): compress logarithmically beyond the knee.
+            Vector256<double> beyond = Vector256.Max(tail - knee, zero);
+            Vector256<double> compressed = knee + (knee * Vector256.Log(Vector256<double>.One + (beyond / knee)));
+            l = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(tail, knee), tail, compressed);
+        }
+
         Vector256<double> score = l / (l + Vector256.Create(Half));
         return Vector256.ConditionalSelect(positive, score, zero);
     }
