@@ -58,19 +58,27 @@ internal sealed class AnomalyLikelihood
         return _spread.AsSpan(0, length);
     }
 
+    /// <summary>Second scratch of the batch's length, for a kernel whose spread comes from a variance and a level.</summary>
+    public Span<double> LevelScratch(int length)
+    {
+        SpreadScratch(length);
+        return _centre.AsSpan(0, length);
+    }
+
     /// <summary>Replaces each raw surprise (&gt;= 0 or NaN) in <paramref name="values"/> by its -log10 tail probability
     /// (<paramref name="toScores"/> false) or directly by its score before any cooldown (true). With
-    /// <paramref name="split"/>, the raw surprise is <paramref name="values"/>[i] / <see cref="SpreadScratch"/>[i].</summary>
+    /// <paramref name="split"/>, the raw surprise is <paramref name="values"/>[i] / <see cref="SpreadScratch"/>[i]; with
+    /// <paramref name="fromVariance"/> as well, the divisor is sqrt(spread) + 1e-3 |level| + 1e-9 (<see cref="LevelScratch"/>).</summary>
     /// <remarks>Three passes: a vector pass bounds the surprise (u = r / (r + scale)), a per-key pass updates the running
     /// statistics and writes each row's deviation from the usual level with the statistics it is judged by, and a vector
     /// pass divides that into z and maps it to the Gaussian tail. Every square root and division but the kernel's own runs
     /// four rows at a time, with the same IEEE operations as one row at a time.</remarks>
-    public void Calibrate(ReadOnlySpan<int> keys, Span<double> values, bool split, bool toScores)
+    public void Calibrate(ReadOnlySpan<int> keys, Span<double> values, bool split, bool fromVariance, bool toScores)
     {
         int len = keys.Length;
         Span<double> spread = SpreadScratch(len);
         Span<double> centre = _centre.AsSpan(0, len);
-        TailProbability.Bound(values, split ? spread : default, _scale);
+        TailProbability.Bound(values, split ? spread : default, fromVariance ? centre : default, _scale);
         Deviations(keys, values, spread, centre);
         TailProbability.PositiveTails(values, spread, centre, toScores);
     }

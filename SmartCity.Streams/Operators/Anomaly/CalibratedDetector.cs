@@ -45,14 +45,15 @@ public abstract class CalibratedDetector : AnomalyDetector
         bool split = _kernel.SplitsSurprise;
         if (split)
         {
-            _kernel.SurpriseParts(keys, timesMicros, values, output, _likelihood.SpreadScratch(keys.Length));
+            Span<double> spread = _likelihood.SpreadScratch(keys.Length);
+            _kernel.SurpriseParts(keys, timesMicros, values, output, spread, _likelihood.LevelScratch(keys.Length));
         }
         else
         {
             _kernel.Surprise(keys, timesMicros, values, output);
         }
 
-        _likelihood.Calibrate(keys, output, split, toScores);
+        _likelihood.Calibrate(keys, output, split, split && _kernel.SpreadFromVariance, toScores);
     }
 
     /// <inheritdoc />

@@ -53,14 +53,16 @@ public sealed class EwmaZScoreDetector : CalibratedDetector
 
         public bool SplitsSurprise => true;
 
-        public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise) =>
-            Run(keys, values, surprise, default, split: false);
+        public bool SpreadFromVariance => true;
 
-        public void SurpriseParts(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> deviation, Span<double> spread) =>
-            Run(keys, values, deviation, spread, split: true);
+        public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise) =>
+            Run(keys, values, surprise, default, default, split: false);
+
+        public void SurpriseParts(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> deviation, Span<double> spread, Span<double> level) =>
+            Run(keys, values, deviation, spread, level, split: true);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Run(ReadOnlySpan<int> keys, ReadOnlySpan<double> values, Span<double> surprise, Span<double> spread, bool split)
+        private void Run(ReadOnlySpan<int> keys, ReadOnlySpan<double> values, Span<double> surprise, Span<double> spread, Span<double> level, bool split)
         {
             int len = keys.Length;
             Debug.Assert(values.Length == len && surprise.Length == len);
@@ -71,7 +73,8 @@ public sealed class EwmaZScoreDetector : CalibratedDetector
             ref double value = ref MemoryMarshal.GetReference(values);
             ref double output = ref MemoryMarshal.GetReference(surprise);
             ref double spreadOut = ref MemoryMarshal.GetReference(spread);
-            Debug.Assert(!split || spread.Length >= len);
+            ref double levelOut = ref MemoryMarshal.GetReference(level);
+            Debug.Assert(!split || (spread.Length >= len && level.Length >= len));
             double alpha = _alpha;
             long settled = _settled;
             for (int i = 0; i < len; i++)
@@ -88,15 +91,16 @@ public sealed class EwmaZScoreDetector : CalibratedDetector
                 double m = st.Mean;
                 double v = st.Var;
                 double dev = n == 0 ? 0 : Math.Abs(x - m);
-                double sd = n == 0 ? 1 : Math.Sqrt(v) + (1e-3 * Math.Abs(m)) + 1e-9;
                 if (split)
                 {
+                    // The calibration takes sqrt(v) + 1e-3 |m| + 1e-9 four rows at a time (v = m = 0 for a first reading: 0 / 1e-9 = 0).
                     Unsafe.Add(ref output, i) = dev;
-                    Unsafe.Add(ref spreadOut, i) = sd;
+                    Unsafe.Add(ref spreadOut, i) = n == 0 ? 0 : v;
+                    Unsafe.Add(ref levelOut, i) = n == 0 ? 0 : m;
                 }
                 else
                 {
-                    Unsafe.Add(ref output, i) = dev / sd;
+                    Unsafe.Add(ref output, i) = n == 0 ? 0 : dev / (Math.Sqrt(v) + (1e-3 * Math.Abs(m)) + 1e-9);
                 }
                 // max(alpha, 1/(n+1)) without a division once the weight has settled.
                 double a = n >= settled ? alpha : 1.0 / (n + 1);

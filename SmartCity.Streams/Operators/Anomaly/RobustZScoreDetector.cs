@@ -57,7 +57,7 @@ public sealed class RobustZScoreDetector : CalibratedDetector
         public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise) =>
             Run(keys, values, surprise, default, split: false);
 
-        public void SurpriseParts(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> deviation, Span<double> spread) =>
+        public void SurpriseParts(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> deviation, Span<double> spread, Span<double> level) =>
             Run(keys, values, deviation, spread, split: true);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -53,7 +53,7 @@ public sealed class SeasonalBaselineDetector : CalibratedDetector
             }
         }
 
-        public void SurpriseParts(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> deviation, Span<double> spread)
+        public void SurpriseParts(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> deviation, Span<double> spread, Span<double> level)
         {
             SeasonalModel model = _model;
             int len = keys.Length;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace SmartCity.Streams.Operators.Anomaly;
 
@@ -103,7 +104,26 @@ internal static class StateArrays
     {
         int max = -1;
         int min = 0;
-        for (int i = 0; i < keys.Length; i++)
+        int i = 0;
+        if (keys.Length >= Vector256<int>.Count)
+        {
+            Vector256<int> vmax = Vector256.Create(-1);
+            Vector256<int> vmin = Vector256<int>.Zero;
+            for (; i <= keys.Length - Vector256<int>.Count; i += Vector256<int>.Count)
+            {
+                Vector256<int> k = Vector256.Create(keys[i..]);
+                vmax = Vector256.Max(vmax, k);
+                vmin = Vector256.Min(vmin, k);
+            }
+
+            for (int j = 0; j < Vector256<int>.Count; j++)
+            {
+                max = Math.Max(max, vmax[j]);
+                min = Math.Min(min, vmin[j]);
+            }
+        }
+
+        for (; i < keys.Length; i++)
         {
             int k = keys[i];
             max = Math.Max(max, k);

@@ -57,21 +57,28 @@ internal static class TailProbability
     }
 
     /// <summary>In place, for a whole batch: the raw surprise r = values[i] (/ spread[i] when <paramref name="spread"/>
-    /// is not empty) becomes the bounded surprise min(r, 1e100) / (min(r, 1e100) + <paramref name="scale"/>) (unbounded when
+    /// is not empty; / (sqrt(spread[i]) + 1e-3 |level[i]| + 1e-9) when <paramref name="level"/> is not empty too) becomes the bounded surprise min(r, 1e100) / (min(r, 1e100) + <paramref name="scale"/>) (unbounded when
     /// the scale is 0); NaN stays NaN. Four rows at a time; the last rows go through the same vector code (padded), so
     /// a row's result does not depend on where it falls in a batch.</summary>
-    public static void Bound(Span<double> values, ReadOnlySpan<double> spread, double scale)
+    public static void Bound(Span<double> values, ReadOnlySpan<double> spread, ReadOnlySpan<double> level, double scale)
     {
         int n = values.Length;
         bool split = !spread.IsEmpty;
+        bool fromVariance = !level.IsEmpty;
         Debug.Assert(!split || spread.Length >= n);
+        Debug.Assert(!fromVariance || (split && level.Length >= n));
         ref double v = ref MemoryMarshal.GetReference(values);
         ref double sp = ref MemoryMarshal.GetReference(spread);
+        ref double le = ref MemoryMarshal.GetReference(level);
         int i = 0;
         for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
         {
             Vector256<double> r = Vector256.LoadUnsafe(ref v, (nuint)i);
-            if (split)
+            if (fromVariance)
+            {
+                r = Z(r, Vector256.LoadUnsafe(ref sp, (nuint)i), Vector256.LoadUnsafe(ref le, (nuint)i));
+            }
+            else if (split)
             {
                 r /= Vector256.LoadUnsafe(ref sp, (nuint)i);
             }
@@ -83,11 +90,19 @@ internal static class TailProbability
         {
             Span<double> pad = stackalloc double[Vector256<double>.Count];
             Span<double> padSpread = stackalloc double[Vector256<double>.Count];
+            Span<double> padLevel = stackalloc double[Vector256<double>.Count];
             pad.Clear();
             padSpread.Fill(1);
+            padLevel.Clear();
             values[i..].CopyTo(pad);
             Vector256<double> r = Vector256.Create<double>(pad);
-            if (split)
+            if (fromVariance)
+            {
+                spread[i..n].CopyTo(padSpread);
+                level[i..n].CopyTo(padLevel);
+                r = Z(r, Vector256.Create<double>(padSpread), Vector256.Create<double>(padLevel));
+            }
+            else if (split)
             {
                 spread[i..n].CopyTo(padSpread);
                 r /= Vector256.Create<double>(padSpread);
@@ -173,6 +188,32 @@ internal static class TailProbability
         return deviation / sd;
     }
 
+    /// <summary>Natural logarithm of four positive, finite, normal doubles (no check: callers guarantee the domain),
+    /// by fdlibm's algorithm (e_log.c: reduction to [sqrt(2)/2, sqrt(2)), s = f / (2 + f), degree-14 polynomial in s),
+    /// within about one ulp like <see cref="Math.Log(double)"/>. Vector256.Log for doubles is not accelerated on every
+    /// runtime and is slower than four scalar logs where it is not; this is a dozen vector operations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> LogPositive(Vector256<double> x)
+    {
+        Vector256<ulong> bits = x.AsUInt64();
+        Vector256<ulong> mantissa = bits & Vector256.Create(0x000F_FFFF_FFFF_FFFFUL);
+        // Mantissas at or above sqrt(2) are halved (exponent + 1) so that f = m - 1 stays in [-0.29, 0.41].
+        Vector256<ulong> big = Vector256.GreaterThanOrEqual(mantissa, Vector256.Create(0x0006_A09C_0000_0000UL));
+        Vector256<ulong> exponent = (bits >>> 52) + (big & Vector256<ulong>.One);
+        Vector256<double> m = (mantissa | Vector256.ConditionalSelect(big, Vector256.Create(0x3FE0_0000_0000_0000UL), Vector256.Create(0x3FF0_0000_0000_0000UL))).AsDouble();
+        // Exponent (biased, < 2048) to double exactly: 2^52 + e as bits, minus 2^52 + 1023.
+        Vector256<double> k = (exponent | Vector256.Create(0x4330_0000_0000_0000UL)).AsDouble() - Vector256.Create(4503599627371519.0);
+        Vector256<double> f = m - Vector256<double>.One;
+        Vector256<double> s = f / (Vector256.Create(2.0) + f);
+        Vector256<double> z = s * s;
+        Vector256<double> w = z * z;
+        Vector256<double> t1 = w * (Vector256.Create(3.999999999940941908e-01) + (w * (Vector256.Create(2.222219843214978396e-01) + (w * 1.531383769920937332e-01))));
+        Vector256<double> t2 = z * (Vector256.Create(6.666666666666735130e-01) + (w * (Vector256.Create(2.857142874366239149e-01) + (w * (Vector256.Create(1.818357216161805012e-01) + (w * 1.479819860511658591e-01))))));
+        Vector256<double> r = t2 + t1;
+        Vector256<double> hfsq = f * f * 0.5;
+        return (k * 6.93147180369123816490e-01) - ((hfsq - ((s * (hfsq + r)) + (k * 1.90821492927058770002e-10))) - f);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> PositiveTail(Vector256<double> z)
     {
@@ -192,8 +233,9 @@ internal static class TailProbability
         poly = Vector256.Create(0.37409196) + (t * poly);
         poly = Vector256.Create(1.00002368) + (t * poly);
         poly = Vector256.Create(-1.26551223) + (t * poly);
-        Vector256<double> lnErfc = Vector256.Log(t) - (x * x) + poly;
-        Vector256<double> tail = -(lnErfc - Vector256.Create(0.6931471805599453)) / Vector256.Create(Ln10);
+        Vector256<double> lnErfc = LogPositive(t) - (x * x) + poly;
+        // Multiplying by 1/ln 10 instead of dividing by ln 10 differs by at most an ulp.
+        Vector256<double> tail = (Vector256.Create(0.6931471805599453) - lnErfc) * Vector256.Create(1.0 / Ln10);
         return Vector256.ConditionalSelect(positive, tail, zero);
     }
 
@@ -208,7 +250,7 @@ internal static class TailProbability
         {
             // Rare (tail probability below 1e-20): compress logarithmically beyond the knee.
             Vector256<double> beyond = Vector256.Max(tail - knee, zero);
-            Vector256<double> compressed = knee + (knee * Vector256.Log(Vector256<double>.One + (beyond / knee)));
+            Vector256<double> compressed = knee + (knee * LogPositive(Vector256<double>.One + (beyond / knee)));
             l = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(tail, knee), tail, compressed);
         }
 
