@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace SmartCity.Streams.Operators.Anomaly;
 
@@ -7,7 +9,9 @@ namespace SmartCity.Streams.Operators.Anomaly;
 /// of that key's own past surprise. The result is a -log10 tail probability, comparable across sensors and detectors.
 /// </summary>
 /// <remarks>The row is judged against the distribution before it is added, so a single extreme row is not diluted
-/// by itself. Missing input (NaN) yields 0 and leaves the state unchanged.</remarks>
+/// by itself. Missing input (NaN) yields 0 and leaves the state unchanged.
+/// <para>The per-key state is one 32-byte struct (half a cache line); the snapshot keeps the layout of version 1 (all counts,
+/// then all means, variances and short means).</para></remarks>
 internal sealed class AnomalyLikelihood
 {
     private readonly double _longAlpha;
@@ -15,10 +19,9 @@ internal sealed class AnomalyLikelihood
     private readonly double _shortAlpha;
     private readonly int _warmUp;
     private readonly double _scale;
-    private int[] _count = [];
-    private double[] _mean = [];
-    private double[] _var = [];
-    private double[] _short = [];
+    private State[] _state = [];
+    private double[] _spread = [];
+    private double[] _centre = [];
 
     public AnomalyLikelihood(CalibrationOptions options)
     {
@@ -31,101 +34,175 @@ internal sealed class AnomalyLikelihood
 
     public void Resize(int keyCount)
     {
-        if (keyCount <= _count.Length)
+        if (keyCount <= _state.Length)
         {
             return;
         }
 
-        int cap = StateArrays.NextCapacity(_count.Length, keyCount);
-        StateArrays.Grow(ref _count, cap, 0);
-        StateArrays.Grow(ref _mean, cap, 0.0);
-        StateArrays.Grow(ref _var, cap, 0.0);
-        StateArrays.Grow(ref _short, cap, 0.0);
+        int cap = StateArrays.NextCapacity(_state.Length, keyCount);
+        StateArrays.Grow(ref _state, cap, default);
     }
 
-    public void Reset()
-    {
-        _count.AsSpan().Clear();
-        _mean.AsSpan().Clear();
-        _var.AsSpan().Clear();
-        _short.AsSpan().Clear();
-    }
+    public void Reset() => _state.AsSpan().Clear();
 
-    /// <summary>Replaces each raw surprise (&gt;= 0 or NaN) in <paramref name="values"/> by its -log10 tail probability.</summary>
-    public void Calibrate(ReadOnlySpan<int> keys, Span<double> values)
+    /// <summary>Scratch of the batch's length where a splitting kernel writes the spread (denominator) of its surprise.</summary>
+    public Span<double> SpreadScratch(int length)
     {
-        int[] count = _count;
-        double[] mean = _mean;
-        double[] var = _var;
-        double[] shortMean = _short;
-        for (int i = 0; i < keys.Length; i++)
+        if (_spread.Length < length)
         {
-            int k = keys[i];
-            double r = values[i];
+            int cap = StateArrays.NextCapacity(_spread.Length, length);
+            _spread = new double[cap];
+            _centre = new double[cap];
+        }
+
+        return _spread.AsSpan(0, length);
+    }
+
+    /// <summary>Second scratch of the batch's length, for a kernel whose spread comes from a variance and a level.</summary>
+    public Span<double> LevelScratch(int length)
+    {
+        SpreadScratch(length);
+        return _centre.AsSpan(0, length);
+    }
+
+    /// <summary>Replaces each raw surprise (&gt;= 0 or NaN) in <paramref name="values"/> by its -log10 tail probability
+    /// (<paramref name="toScores"/> false) or directly by its score before any cooldown (true). With
+    /// <paramref name="split"/>, the raw surprise is <paramref name="values"/>[i] / <see cref="SpreadScratch"/>[i]; with
+    /// <paramref name="fromVariance"/> as well, the divisor is sqrt(spread) + 1e-3 |level| + 1e-9 (<see cref="LevelScratch"/>).</summary>
+    /// <remarks>Three passes: a vector pass bounds the surprise (u = r / (r + scale)), a per-key pass updates the running
+    /// statistics and writes each row's deviation from the usual level with the statistics it is judged by, and a vector
+    /// pass divides that into z and maps it to the Gaussian tail. Every square root and division but the kernel's own runs
+    /// four rows at a time, with the same IEEE operations as one row at a time.</remarks>
+    public void Calibrate(ReadOnlySpan<int> keys, Span<double> values, bool split, bool fromVariance, bool toScores)
+    {
+        int len = keys.Length;
+        Span<double> spread = SpreadScratch(len);
+        Span<double> centre = _centre.AsSpan(0, len);
+        TailProbability.Bound(values, split ? spread : default, fromVariance ? centre : default, _scale);
+        Deviations(keys, values, spread, centre);
+        TailProbability.PositiveTails(values, spread, centre, toScores);
+    }
+
+    /// <summary>Per-key pass: updates the running mean and variance of the bounded surprise and writes the row's
+    /// deviation s - mean into <paramref name="values"/>, the variance into <paramref name="variance"/> and the mean into
+    /// <paramref name="mean"/>, all before the update; a row in warm-up or missing writes zeros (z = 0, no evidence).</summary>
+    private void Deviations(ReadOnlySpan<int> keys, Span<double> values, Span<double> variance, Span<double> mean)
+    {
+        int len = keys.Length;
+        Debug.Assert(values.Length == len && variance.Length == len && mean.Length == len);
+        // Safe: AnomalyDetector.Score grew the state to the batch's largest key + 1 before scoring, and keys are >= 0.
+        Debug.Assert(len == 0 || StateArrays.MaxKey(keys) < _state.Length);
+        ref State state = ref MemoryMarshal.GetArrayDataReference(_state);
+        ref int key = ref MemoryMarshal.GetReference(keys);
+        ref double value = ref MemoryMarshal.GetReference(values);
+        ref double varOut = ref MemoryMarshal.GetReference(variance);
+        ref double meanOut = ref MemoryMarshal.GetReference(mean);
+        double longAlpha = _longAlpha;
+        int longWindow = _longWindow;
+        double shortAlpha = _shortAlpha;
+        int warmUp = _warmUp;
+        for (int i = 0; i < len; i++)
+        {
+            ref double slot = ref Unsafe.Add(ref value, i);
+            double r = slot;
             if (double.IsNaN(r))
             {
-                values[i] = 0;
+                slot = 0;
+                Unsafe.Add(ref varOut, i) = 0;
+                Unsafe.Add(ref meanOut, i) = 0;
                 continue;
             }
 
-            r = Math.Min(r, 1e100);
-            if (_scale > 0)
-            {
-                r /= r + _scale;
-            }
-
-            int n = count[k];
+            ref State st = ref Unsafe.Add(ref state, Unsafe.Add(ref key, i));
+            int n = st.Count;
             if (n == 0)
             {
-                count[k] = 1;
-                mean[k] = r;
-                var[k] = 0;
-                shortMean[k] = r;
-                values[i] = 0;
+                st.Count = 1;
+                st.Mean = r;
+                st.Var = 0;
+                st.Short = r;
+                slot = 0;
+                Unsafe.Add(ref varOut, i) = 0;
+                Unsafe.Add(ref meanOut, i) = 0;
                 continue;
             }
 
-            double s = shortMean[k] + (_shortAlpha * (r - shortMean[k]));
-            shortMean[k] = s;
-            double m = mean[k];
-            double v = var[k];
-            values[i] = n < _warmUp ? 0 : Likelihood(s, m, v);
+            double s = st.Short + (shortAlpha * (r - st.Short));
+            st.Short = s;
+            double m = st.Mean;
+            double v = st.Var;
+            bool judged = n >= warmUp;
+            slot = judged ? s - m : 0;
+            Unsafe.Add(ref varOut, i) = judged ? v : 0;
+            Unsafe.Add(ref meanOut, i) = judged ? m : 0;
 
             // Same as max(1/LongWindow, 1/(n+1)) without a division once the window is full.
-            double a = n + 1 >= _longWindow ? _longAlpha : 1.0 / (n + 1);
+            double a = n + 1 >= longWindow ? longAlpha : 1.0 / (n + 1);
             double d = r - m;
-            mean[k] = m + (a * d);
-            var[k] = (1 - a) * (v + (a * d * d));
+            st.Mean = m + (a * d);
+            st.Var = (1 - a) * (v + (a * d * d));
             if (n < int.MaxValue)
             {
-                count[k] = n + 1;
+                st.Count = n + 1;
             }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Likelihood(double s, double m, double v)
-    {
-        // The floor keeps a constant history (zero spread) from dividing by zero while still flagging any change.
-        double sd = Math.Sqrt(v) + (1e-3 * Math.Abs(m)) + 1e-9;
-        double z = (s - m) / sd;
-        // Surprise at or below its usual level is no evidence at all; skipping the tail keeps the common case cheap.
-        return z <= 0 ? 0 : TailProbability.NegLog10UpperTail(z);
-    }
-
     public void Write(BinaryWriter writer, int keyCount)
     {
-        StateArrays.Write(writer, _count, keyCount);
-        StateArrays.Write(writer, _mean, keyCount);
-        StateArrays.Write(writer, _var, keyCount);
-        StateArrays.Write(writer, _short, keyCount);
+        State[] state = _state;
+        for (int k = 0; k < keyCount; k++)
+        {
+            writer.Write(state[k].Count);
+        }
+
+        for (int k = 0; k < keyCount; k++)
+        {
+            writer.Write(state[k].Mean);
+        }
+
+        for (int k = 0; k < keyCount; k++)
+        {
+            writer.Write(state[k].Var);
+        }
+
+        for (int k = 0; k < keyCount; k++)
+        {
+            writer.Write(state[k].Short);
+        }
     }
 
     public void Read(BinaryReader reader, int keyCount)
     {
-        StateArrays.Read(reader, _count, keyCount);
-        StateArrays.Read(reader, _mean, keyCount);
-        StateArrays.Read(reader, _var, keyCount);
-        StateArrays.Read(reader, _short, keyCount);
+        State[] state = _state;
+        for (int k = 0; k < keyCount; k++)
+        {
+            state[k].Count = reader.ReadInt32();
+        }
+
+        for (int k = 0; k < keyCount; k++)
+        {
+            state[k].Mean = reader.ReadDouble();
+        }
+
+        for (int k = 0; k < keyCount; k++)
+        {
+            state[k].Var = reader.ReadDouble();
+        }
+
+        for (int k = 0; k < keyCount; k++)
+        {
+            state[k].Short = reader.ReadDouble();
+        }
+    }
+
+    /// <summary>Per-key state, 32 bytes.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct State
+    {
+        public double Mean;
+        public double Var;
+        public double Short;
+        public int Count;
     }
 }

@@ -30,15 +30,30 @@ public abstract class CalibratedDetector : AnomalyDetector
     /// <summary>Writes -log10 tail probabilities (not scores) for rows of keys that already have state.</summary>
     internal void TailCore(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> tails)
     {
-        _kernel.Surprise(keys, timesMicros, values, tails);
-        _likelihood.Calibrate(keys, tails);
+        Calibrate(keys, timesMicros, values, tails, toScores: false);
     }
 
     /// <inheritdoc />
     protected sealed override void ScoreCore(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> scores)
     {
-        TailCore(keys, timesMicros, values, scores);
+        Calibrate(keys, timesMicros, values, scores, toScores: true);
         _shaper.Shape(keys, values, scores);
+    }
+
+    private void Calibrate(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> output, bool toScores)
+    {
+        bool split = _kernel.SplitsSurprise;
+        if (split)
+        {
+            Span<double> spread = _likelihood.SpreadScratch(keys.Length);
+            _kernel.SurpriseParts(keys, timesMicros, values, output, spread, _likelihood.LevelScratch(keys.Length));
+        }
+        else
+        {
+            _kernel.Surprise(keys, timesMicros, values, output);
+        }
+
+        _likelihood.Calibrate(keys, output, split, split && _kernel.SpreadFromVariance, toScores);
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using SmartCity.Streams.Internal;
 
 namespace SmartCity.Streams.Operators.Anomaly;
@@ -69,18 +70,27 @@ public sealed class EnsembleDetector : AnomalyDetector
         foreach (CalibratedDetector member in _members)
         {
             member.TailCore(keys, timesMicros, values, tails);
-            for (int i = 0; i < n; i++)
-            {
-                scores[i] = Math.Max(scores[i], tails[i]);
-            }
+            MaxInto(scores, tails);
         }
 
-        for (int i = 0; i < n; i++)
-        {
-            scores[i] = Math.Max(0, scores[i] - _correction);
-        }
-
+        TailProbability.ToScores(scores, _correction);
         _shaper.Shape(keys, values, scores);
+    }
+
+    /// <summary>scores[i] = max(scores[i], tails[i]), four rows at a time (no NaN can occur: tails are finite).</summary>
+    private static void MaxInto(Span<double> scores, ReadOnlySpan<double> tails)
+    {
+        int n = scores.Length;
+        int i = 0;
+        for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+        {
+            Vector256.Max(Vector256.Create<double>(scores[i..]), Vector256.Create<double>(tails[i..])).CopyTo(scores[i..]);
+        }
+
+        for (; i < n; i++)
+        {
+            scores[i] = Math.Max(scores[i], tails[i]);
+        }
     }
 
     /// <inheritdoc />

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SmartCity.Streams.Internal;
 
 namespace SmartCity.Streams.Operators.Anomaly;
@@ -20,9 +23,8 @@ public sealed class EwmaZScoreDetector : CalibratedDetector
     private sealed class Kernel : ISurpriseKernel
     {
         private readonly double _alpha;
-        private int[] _count = [];
-        private double[] _mean = [];
-        private double[] _var = [];
+        private readonly long _settled;
+        private State[] _state = [];
 
         public Kernel(double alpha)
         {
@@ -32,70 +34,127 @@ public sealed class EwmaZScoreDetector : CalibratedDetector
             }
 
             _alpha = alpha;
+            _settled = StateArrays.WeightThreshold(alpha, 1);
         }
 
         public string Name => "ewma";
 
         public void Resize(int keyCount)
         {
-            if (keyCount <= _count.Length)
+            if (keyCount <= _state.Length)
             {
                 return;
             }
 
-            int cap = StateArrays.NextCapacity(_count.Length, keyCount);
-            StateArrays.Grow(ref _count, cap, 0);
-            StateArrays.Grow(ref _mean, cap, 0.0);
-            StateArrays.Grow(ref _var, cap, 0.0);
+            StateArrays.Grow(ref _state, StateArrays.NextCapacity(_state.Length, keyCount), default);
         }
 
-        public void Reset()
-        {
-            _count.AsSpan().Clear();
-            _mean.AsSpan().Clear();
-            _var.AsSpan().Clear();
-        }
+        public void Reset() => _state.AsSpan().Clear();
 
-        public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise)
+        public bool SplitsSurprise => true;
+
+        public bool SpreadFromVariance => true;
+
+        public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise) =>
+            Run(keys, values, surprise, default, default, split: false);
+
+        public void SurpriseParts(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> deviation, Span<double> spread, Span<double> level) =>
+            Run(keys, values, deviation, spread, level, split: true);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Run(ReadOnlySpan<int> keys, ReadOnlySpan<double> values, Span<double> surprise, Span<double> spread, Span<double> level, bool split)
         {
-            int[] count = _count;
-            double[] mean = _mean;
-            double[] var = _var;
+            int len = keys.Length;
+            Debug.Assert(values.Length == len && surprise.Length == len);
+            // Safe: AnomalyDetector.Score grew the state to the batch's largest key + 1 before scoring, and keys are >= 0.
+            Debug.Assert(len == 0 || StateArrays.MaxKey(keys) < _state.Length);
+            ref State state = ref MemoryMarshal.GetArrayDataReference(_state);
+            ref int key = ref MemoryMarshal.GetReference(keys);
+            ref double value = ref MemoryMarshal.GetReference(values);
+            ref double output = ref MemoryMarshal.GetReference(surprise);
+            ref double spreadOut = ref MemoryMarshal.GetReference(spread);
+            ref double levelOut = ref MemoryMarshal.GetReference(level);
+            Debug.Assert(!split || (spread.Length >= len && level.Length >= len));
             double alpha = _alpha;
-            for (int i = 0; i < keys.Length; i++)
+            long settled = _settled;
+            for (int i = 0; i < len; i++)
             {
-                double x = values[i];
+                double x = Unsafe.Add(ref value, i);
                 if (!double.IsFinite(x))
                 {
-                    surprise[i] = double.NaN;
+                    Unsafe.Add(ref output, i) = double.NaN;
                     continue;
                 }
 
-                int k = keys[i];
-                int n = count[k];
-                double m = mean[k];
-                double v = var[k];
-                surprise[i] = n == 0 ? 0 : Math.Abs(x - m) / (Math.Sqrt(v) + (1e-3 * Math.Abs(m)) + 1e-9);
-                double a = Math.Max(alpha, 1.0 / (n + 1));
+                ref State st = ref Unsafe.Add(ref state, Unsafe.Add(ref key, i));
+                int n = st.Count;
+                double m = st.Mean;
+                double v = st.Var;
+                double dev = n == 0 ? 0 : Math.Abs(x - m);
+                if (split)
+                {
+                    // The calibration takes sqrt(v) + 1e-3 |m| + 1e-9 four rows at a time (v = m = 0 for a first reading: 0 / 1e-9 = 0).
+                    Unsafe.Add(ref output, i) = dev;
+                    Unsafe.Add(ref spreadOut, i) = n == 0 ? 0 : v;
+                    Unsafe.Add(ref levelOut, i) = n == 0 ? 0 : m;
+                }
+                else
+                {
+                    Unsafe.Add(ref output, i) = n == 0 ? 0 : dev / (Math.Sqrt(v) + (1e-3 * Math.Abs(m)) + 1e-9);
+                }
+                // max(alpha, 1/(n+1)) without a division once the weight has settled.
+                double a = n >= settled ? alpha : 1.0 / (n + 1);
                 double d = x - m;
-                mean[k] = m + (a * d);
-                var[k] = n == 0 ? 0 : (1 - a) * (v + (a * d * d));
-                count[k] = n == int.MaxValue ? n : n + 1;
+                st.Mean = m + (a * d);
+                st.Var = n == 0 ? 0 : (1 - a) * (v + (a * d * d));
+                st.Count = n == int.MaxValue ? n : n + 1;
             }
         }
 
         public void Write(BinaryWriter writer, int keyCount)
         {
-            StateArrays.Write(writer, _count, keyCount);
-            StateArrays.Write(writer, _mean, keyCount);
-            StateArrays.Write(writer, _var, keyCount);
+            State[] state = _state;
+            for (int k = 0; k < keyCount; k++)
+            {
+                writer.Write(state[k].Count);
+            }
+
+            for (int k = 0; k < keyCount; k++)
+            {
+                writer.Write(state[k].Mean);
+            }
+
+            for (int k = 0; k < keyCount; k++)
+            {
+                writer.Write(state[k].Var);
+            }
         }
 
         public void Read(BinaryReader reader, int keyCount)
         {
-            StateArrays.Read(reader, _count, keyCount);
-            StateArrays.Read(reader, _mean, keyCount);
-            StateArrays.Read(reader, _var, keyCount);
+            State[] state = _state;
+            for (int k = 0; k < keyCount; k++)
+            {
+                state[k].Count = reader.ReadInt32();
+            }
+
+            for (int k = 0; k < keyCount; k++)
+            {
+                state[k].Mean = reader.ReadDouble();
+            }
+
+            for (int k = 0; k < keyCount; k++)
+            {
+                state[k].Var = reader.ReadDouble();
+            }
+        }
+
+        /// <summary>Per-key state, 24 bytes.</summary>
+        private struct State
+        {
+            public double Mean;
+            public double Var;
+            public int Count;
         }
     }
 }

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SmartCity.Streams.Internal;
 
 namespace SmartCity.Streams.Operators.Anomaly;
@@ -23,9 +26,7 @@ public sealed class RobustZScoreDetector : CalibratedDetector
     {
         private const int WarmUp = 16;
         private readonly double _step;
-        private int[] _count = [];
-        private double[] _median = [];
-        private double[] _mad = [];
+        private State[] _state = [];
 
         public Kernel(double step)
         {
@@ -41,51 +42,69 @@ public sealed class RobustZScoreDetector : CalibratedDetector
 
         public void Resize(int keyCount)
         {
-            if (keyCount <= _count.Length)
+            if (keyCount <= _state.Length)
             {
                 return;
             }
 
-            int cap = StateArrays.NextCapacity(_count.Length, keyCount);
-            StateArrays.Grow(ref _count, cap, 0);
-            StateArrays.Grow(ref _median, cap, 0.0);
-            StateArrays.Grow(ref _mad, cap, 0.0);
+            StateArrays.Grow(ref _state, StateArrays.NextCapacity(_state.Length, keyCount), default);
         }
 
-        public void Reset()
-        {
-            _count.AsSpan().Clear();
-            _median.AsSpan().Clear();
-            _mad.AsSpan().Clear();
-        }
+        public void Reset() => _state.AsSpan().Clear();
 
-        public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise)
+        public bool SplitsSurprise => true;
+
+        public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise) =>
+            Run(keys, values, surprise, default, split: false);
+
+        public void SurpriseParts(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> deviation, Span<double> spread, Span<double> level) =>
+            Run(keys, values, deviation, spread, split: true);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Run(ReadOnlySpan<int> keys, ReadOnlySpan<double> values, Span<double> surprise, Span<double> spread, bool split)
         {
-            int[] count = _count;
-            double[] median = _median;
-            double[] mad = _mad;
+            int len = keys.Length;
+            Debug.Assert(values.Length == len && surprise.Length == len);
+            // Safe: AnomalyDetector.Score grew the state to the batch's largest key + 1 before scoring, and keys are >= 0.
+            Debug.Assert(len == 0 || StateArrays.MaxKey(keys) < _state.Length);
+            ref State state = ref MemoryMarshal.GetArrayDataReference(_state);
+            ref int key = ref MemoryMarshal.GetReference(keys);
+            ref double value = ref MemoryMarshal.GetReference(values);
+            ref double output = ref MemoryMarshal.GetReference(surprise);
+            ref double spreadOut = ref MemoryMarshal.GetReference(spread);
+            Debug.Assert(!split || spread.Length >= len);
             double step = _step;
-            for (int i = 0; i < keys.Length; i++)
+            for (int i = 0; i < len; i++)
             {
-                double x = values[i];
+                double x = Unsafe.Add(ref value, i);
                 if (!double.IsFinite(x))
                 {
-                    surprise[i] = double.NaN;
+                    Unsafe.Add(ref output, i) = double.NaN;
                     continue;
                 }
 
-                int k = keys[i];
-                int n = count[k];
-                double m = median[k];
-                double d = mad[k];
+                ref State st = ref Unsafe.Add(ref state, Unsafe.Add(ref key, i));
+                int n = st.Count;
+                double m = st.Median;
+                double d = st.Mad;
                 double floor = (1e-3 * Math.Abs(m)) + 1e-9;
                 double dev = x - m;
-                surprise[i] = n == 0 ? 0 : Math.Abs(dev) / ((1.4826 * d) + floor);
+                double num = n == 0 ? 0 : Math.Abs(dev);
+                double den = n == 0 ? 1 : (1.4826 * d) + floor;
+                if (split)
+                {
+                    Unsafe.Add(ref output, i) = num;
+                    Unsafe.Add(ref spreadOut, i) = den;
+                }
+                else
+                {
+                    Unsafe.Add(ref output, i) = num / den;
+                }
                 if (n < WarmUp)
                 {
                     double a = 1.0 / (n + 1);
-                    median[k] = m + (a * dev);
-                    mad[k] = n == 0 ? 0 : d + (a * ((Math.Abs(dev) * 0.8) - d));
+                    st.Median = m + (a * dev);
+                    st.Mad = n == 0 ? 0 : d + (a * ((Math.Abs(dev) * 0.8) - d));
                 }
                 else
                 {
@@ -93,28 +112,60 @@ public sealed class RobustZScoreDetector : CalibratedDetector
                     // Frugal quantile tracking: the median moves towards the value by a fixed fraction of the spread,
                     // but never past the value itself; the MAD does the same with the absolute deviation.
                     double move = Math.Min(step * scale, Math.Abs(dev));
-                    median[k] = m + (dev >= 0 ? move : -move);
+                    st.Median = m + (dev >= 0 ? move : -move);
                     double ad = Math.Abs(dev) - d;
                     double moveD = Math.Min(step * scale, Math.Abs(ad));
-                    mad[k] = d + (ad >= 0 ? moveD : -moveD);
+                    st.Mad = d + (ad >= 0 ? moveD : -moveD);
                 }
 
-                count[k] = n == int.MaxValue ? n : n + 1;
+                st.Count = n == int.MaxValue ? n : n + 1;
             }
         }
 
         public void Write(BinaryWriter writer, int keyCount)
         {
-            StateArrays.Write(writer, _count, keyCount);
-            StateArrays.Write(writer, _median, keyCount);
-            StateArrays.Write(writer, _mad, keyCount);
+            State[] state = _state;
+            for (int k = 0; k < keyCount; k++)
+            {
+                writer.Write(state[k].Count);
+            }
+
+            for (int k = 0; k < keyCount; k++)
+            {
+                writer.Write(state[k].Median);
+            }
+
+            for (int k = 0; k < keyCount; k++)
+            {
+                writer.Write(state[k].Mad);
+            }
         }
 
         public void Read(BinaryReader reader, int keyCount)
         {
-            StateArrays.Read(reader, _count, keyCount);
-            StateArrays.Read(reader, _median, keyCount);
-            StateArrays.Read(reader, _mad, keyCount);
+            State[] state = _state;
+            for (int k = 0; k < keyCount; k++)
+            {
+                state[k].Count = reader.ReadInt32();
+            }
+
+            for (int k = 0; k < keyCount; k++)
+            {
+                state[k].Median = reader.ReadDouble();
+            }
+
+            for (int k = 0; k < keyCount; k++)
+            {
+                state[k].Mad = reader.ReadDouble();
+            }
+        }
+
+        /// <summary>Per-key state, 24 bytes.</summary>
+        private struct State
+        {
+            public double Median;
+            public double Mad;
+            public int Count;
         }
     }
 }

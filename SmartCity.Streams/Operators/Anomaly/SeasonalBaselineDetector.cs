@@ -37,13 +37,44 @@ public sealed class SeasonalBaselineDetector : CalibratedDetector
 
         public void Reset() => _model.Reset();
 
+        public bool SplitsSurprise => true;
+
         public void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise)
         {
             SeasonalModel model = _model;
+            int len = keys.Length;
+            ReadOnlySpan<long> times = timesMicros[..len];
+            ReadOnlySpan<double> vals = values[..len];
+            Span<double> output = surprise[..len];
             for (int i = 0; i < keys.Length; i++)
             {
-                double x = values[i];
-                surprise[i] = double.IsFinite(x) ? Math.Abs(model.Update(keys[i], timesMicros[i], x)) : double.NaN;
+                double x = vals[i];
+                output[i] = double.IsFinite(x) ? Math.Abs(model.Update(keys[i], times[i], x)) : double.NaN;
+            }
+        }
+
+        public void SurpriseParts(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> deviation, Span<double> spread, Span<double> level)
+        {
+            SeasonalModel model = _model;
+            int len = keys.Length;
+            ReadOnlySpan<long> times = timesMicros[..len];
+            ReadOnlySpan<double> vals = values[..len];
+            Span<double> dev = deviation[..len];
+            Span<double> scale = spread[..len];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                double x = vals[i];
+                if (double.IsFinite(x))
+                {
+                    // |resid / scale| == |resid| / scale exactly (division is sign-symmetric).
+                    dev[i] = Math.Abs(model.Residual(keys[i], times[i], x, out double s));
+                    scale[i] = s;
+                }
+                else
+                {
+                    dev[i] = double.NaN;
+                    scale[i] = 1;
+                }
             }
         }
 

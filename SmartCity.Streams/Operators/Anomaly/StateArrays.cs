@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace SmartCity.Streams.Operators.Anomaly;
 
@@ -15,6 +16,25 @@ internal static class StateArrays
         }
 
         return next;
+    }
+
+    /// <summary>The smallest count n &gt;= 0 from which 1.0 / (n + <paramref name="offset"/>) &lt;= <paramref name="alpha"/>,
+    /// so that <c>Math.Max(alpha, 1.0 / (n + offset))</c> is <c>n &gt;= threshold ? alpha : 1.0 / (n + offset)</c>
+    /// exactly (correctly rounded division is monotone), without a division once the weight has settled.</summary>
+    public static long WeightThreshold(double alpha, int offset)
+    {
+        long n = Math.Max(0L, (long)Math.Min(Math.Ceiling(1.0 / alpha), 1e15) - offset - 2);
+        while (n > 0 && 1.0 / (n - 1 + offset) <= alpha)
+        {
+            n--;
+        }
+
+        while (!(1.0 / (n + offset) <= alpha))
+        {
+            n++;
+        }
+
+        return n;
     }
 
     /// <summary>Grows <paramref name="array"/> to <paramref name="length"/> and fills the new tail with <paramref name="fill"/>.</summary>
@@ -84,7 +104,26 @@ internal static class StateArrays
     {
         int max = -1;
         int min = 0;
-        for (int i = 0; i < keys.Length; i++)
+        int i = 0;
+        if (keys.Length >= Vector256<int>.Count)
+        {
+            Vector256<int> vmax = Vector256.Create(-1);
+            Vector256<int> vmin = Vector256<int>.Zero;
+            for (; i <= keys.Length - Vector256<int>.Count; i += Vector256<int>.Count)
+            {
+                Vector256<int> k = Vector256.Create(keys[i..]);
+                vmax = Vector256.Max(vmax, k);
+                vmin = Vector256.Min(vmin, k);
+            }
+
+            for (int j = 0; j < Vector256<int>.Count; j++)
+            {
+                max = Math.Max(max, vmax[j]);
+                min = Math.Min(min, vmin[j]);
+            }
+        }
+
+        for (; i < keys.Length; i++)
         {
             int k = keys[i];
             max = Math.Max(max, k);
