@@ -4,8 +4,12 @@
 # is absent (a clone without the evaluation data). Call it from .ci/accuracy-gates.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-data=../shared/datasets
+data=${SCS_DATASETS:-../shared/datasets}
 if [ ! -f "$data/los-loop/los_speed.csv" ] || [ ! -f "$data/nyc-taxi/nyc_taxi.csv" ]; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "forecast accuracy gate FAILED: $data not found (CI runs with ../shared beside the clone; set SCS_DATASETS to point elsewhere)"
+    exit 1
+  fi
   echo "forecast accuracy gate skipped: $data not found"
   exit 0
 fi

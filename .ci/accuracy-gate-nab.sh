@@ -4,8 +4,12 @@
 # (a regression guard just under the measured 70.59 / 56.68 / 77.83). Skips when ../shared/datasets is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-data=../shared/datasets/nab
+data=${SCS_DATASETS:-../shared/datasets}/nab
 if [ ! -d "$data/data" ] || [ ! -f "$data/labels/combined_windows.json" ]; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "NAB accuracy gate FAILED: $data not found (CI runs with ../shared beside the clone; set SCS_DATASETS to point elsewhere)"
+    exit 1
+  fi
   echo "NAB accuracy gate skipped: $data not found"
   exit 0
 fi
