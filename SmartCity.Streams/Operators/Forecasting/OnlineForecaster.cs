@@ -54,6 +54,7 @@ public sealed class OnlineForecaster
     private double[][] _qLow;
     private double[][] _qHigh;
     private readonly int[] _issueOffsets;
+    private readonly double[] _due;
 
     /// <summary>Creates a forecaster; throws <see cref="ArgumentOutOfRangeException"/> for invalid options.</summary>
     public OnlineForecaster(ForecasterOptions options)
@@ -63,6 +64,7 @@ public sealed class OnlineForecaster
         _stepMicros = options.StepMicros;
         _horizon = options.Horizon;
         _issueOffsets = new int[_horizon];
+        _due = new double[_horizon];
         _maxRing = options.MaxOpenSteps;
         _ring = Math.Min(InitialRing, _maxRing);
         _tauLow = (1 - options.IntervalCoverage) / 2;
@@ -266,7 +268,7 @@ public sealed class OnlineForecaster
         for (int m = 0; m < _kinds.Length; m++)
         {
             FlatState.Write(writer, _point[m], kh);
-            FlatState.Write(writer, _issued[m], kh * _horizon);
+            WriteIssued(writer, _issued[m]);
             FlatState.Write(writer, _mse[m], kh);
             FlatState.Write(writer, _absError[m], kh);
             FlatState.Write(writer, _qLow[m], kh);
@@ -299,7 +301,7 @@ public sealed class OnlineForecaster
         for (int m = 0; m < _kinds.Length; m++)
         {
             FlatState.Read(reader, ref _point[m], 0);
-            FlatState.Read(reader, ref _issued[m], double.NaN);
+            ReadIssued(reader, _issued[m]);
             FlatState.Read(reader, ref _mse[m], double.NaN);
             FlatState.Read(reader, ref _absError[m], double.NaN);
             FlatState.Read(reader, ref _qLow[m], 0);
@@ -470,7 +472,7 @@ public sealed class OnlineForecaster
             FlatState.Grow(ref _point[m], kh, 0);
             FlatState.Grow(ref _lower[m], kh, 0);
             FlatState.Grow(ref _upper[m], kh, 0);
-            FlatState.Grow(ref _issued[m], kh * _horizon, double.NaN);
+            _issued[m] = GrowIssued(_issued[m], keys);
             FlatState.Grow(ref _mse[m], kh, double.NaN);
             FlatState.Grow(ref _absError[m], kh, double.NaN);
             FlatState.Grow(ref _qLow[m], kh, 0);
@@ -532,7 +534,19 @@ public sealed class OnlineForecaster
     private void Sanitise(Span<double> point)
     {
         int h = _horizon;
-        for (int i = 0; i < point.Length; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Almost every forecast is fine: check four at a time (|f| <= limit is false for NaN and infinities).
+            var limit = Vector256.Create(4 * MaxAbsValue);
+            int n = Vector256<double>.Count;
+            while (i <= point.Length - n && Vector256.LessThanOrEqualAll(Vector256.Abs(Vector256.Create(point.Slice(i, n))), limit))
+            {
+                i += n;
+            }
+        }
+
+        for (; i < point.Length; i++)
         {
             double f = point[i];
             if (!double.IsFinite(f) || Math.Abs(f) > 4 * MaxAbsValue)
@@ -560,8 +574,9 @@ public sealed class OnlineForecaster
         double a = _errorSmoothing;
         double tauLow = _tauLow;
         double tauHigh = _tauHigh;
-        int row = FlatState.Mod(step, h) * h;
-        int hh = h * h;
+        int cap = _capacity;
+        int row = FlatState.Mod(step, h) * h * cap;
+        Span<double> due = _due;
         int vectorEnd = Vector256.IsHardwareAccelerated ? h - (h % Vector256<double>.Count) : 0;
         for (int k = 0; k < values.Length; k++)
         {
@@ -571,7 +586,12 @@ public sealed class OnlineForecaster
                 continue;
             }
 
-            ReadOnlySpan<double> due = issued.AsSpan((k * hh) + row, h);
+            // One value from each horizon's stream of this target row; consecutive keys read consecutive addresses.
+            for (int g = 0, at = row + k; g < due.Length; g++, at += cap)
+            {
+                due[g] = issued[at];
+            }
+
             Span<double> kMse = mse.AsSpan(k * h, h);
             Span<double> kAbs = absError.AsSpan(k * h, h);
             Span<double> kLow = qLow.AsSpan(k * h, h);
@@ -711,25 +731,28 @@ public sealed class OnlineForecaster
         }
     }
 
-    /// <summary>Keeps this step's forecasts by target: horizon j+1 targets step + j + 1, row (step + j + 1) mod H, column j. The row offsets are the same for every key, so they are computed once per step.</summary>
+    /// <summary>
+    /// Keeps this step's forecasts by target: horizon j+1 targets step + j + 1, kept in stream (row, j) with
+    /// row = (step + j + 1) mod H at offset key. The stream offsets are the same for every key, so they are computed once
+    /// per step; a step touches each stream at consecutive keys, i.e. H sequential write streams.
+    /// </summary>
     private void Issue(int m, long step)
     {
         int h = _horizon;
-        int hh = h * h;
+        int cap = _capacity;
         double[] point = _point[m];
         double[] issued = _issued[m];
         int[] offsets = _issueOffsets;
         int row = FlatState.Mod(step + 1, h);
         for (int j = 0; j < h; j++, row = row + 1 == h ? 0 : row + 1)
         {
-            offsets[j] = (row * h) + j;
+            offsets[j] = ((row * h) + j) * cap;
         }
 
         _intervalsValid[m] = false;
         for (int k = 0; k < _keyCount; k++)
         {
             ReadOnlySpan<double> f = point.AsSpan(k * h, h);
-            Span<double> keep = issued.AsSpan(k * hh, hh);
 
             // Placeholders of a key without any value are not forecasts: scoring them would make the intervals depend
             // on how long the key waited for its first reading, i.e. on which lane it runs.
@@ -737,7 +760,7 @@ public sealed class OnlineForecaster
             {
                 for (int j = 0; j < f.Length; j++)
                 {
-                    keep[offsets[j]] = double.NaN;
+                    issued[offsets[j] + k] = double.NaN;
                 }
 
                 continue;
@@ -746,7 +769,53 @@ public sealed class OnlineForecaster
             for (int j = 0; j < f.Length; j++)
             {
                 Debug.Assert(double.IsFinite(f[j]), "Forecasts are sanitised before they are issued.");
-                keep[offsets[j]] = f[j];
+                issued[offsets[j] + k] = f[j];
+            }
+        }
+    }
+
+    /// <summary>Issued forecasts live in H*H streams (target row, horizon) of one value per key slot: [(row*H + j)*capacity + key].</summary>
+    private double[] GrowIssued(double[] issued, int capacity)
+    {
+        int streams = _horizon * _horizon;
+        var grown = new double[streams * capacity];
+        grown.AsSpan().Fill(double.NaN);
+        for (int st = 0; st < streams; st++)
+        {
+            issued.AsSpan(st * _capacity, _keyCount).CopyTo(grown.AsSpan(st * capacity));
+        }
+
+        return grown;
+    }
+
+    /// <summary>Snapshots the issued forecasts key by key ([key][row][j]), so the bytes do not depend on the capacity.</summary>
+    private void WriteIssued(BinaryWriter writer, double[] issued)
+    {
+        int streams = _horizon * _horizon;
+        writer.Write(_keyCount * streams);
+        for (int k = 0; k < _keyCount; k++)
+        {
+            for (int st = 0; st < streams; st++)
+            {
+                writer.Write(issued[(st * _capacity) + k]);
+            }
+        }
+    }
+
+    private void ReadIssued(BinaryReader reader, double[] issued)
+    {
+        int streams = _horizon * _horizon;
+        if (reader.ReadInt32() != _keyCount * streams)
+        {
+            throw new InvalidDataException("The forecaster state holds issued forecasts for another number of keys.");
+        }
+
+        issued.AsSpan().Fill(double.NaN);
+        for (int k = 0; k < _keyCount; k++)
+        {
+            for (int st = 0; st < streams; st++)
+            {
+                issued[(st * _capacity) + k] = reader.ReadDouble();
             }
         }
     }
@@ -765,7 +834,20 @@ public sealed class OnlineForecaster
         double[] qLow = _qLow[m];
         double[] qHigh = _qHigh[m];
         int kh = _keyCount * _horizon;
-        for (int i = 0; i < kh; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            int n = Vector256<double>.Count;
+            var zero = Vector256<double>.Zero;
+            for (; i <= kh - n; i += n)
+            {
+                var p = Vector256.Create(point.AsSpan(i, n));
+                (p + Vector256.Min(Vector256.Create(qLow.AsSpan(i, n)), zero)).CopyTo(lower.AsSpan(i, n));
+                (p + Vector256.Max(Vector256.Create(qHigh.AsSpan(i, n)), zero)).CopyTo(upper.AsSpan(i, n));
+            }
+        }
+
+        for (; i < kh; i++)
         {
             lower[i] = point[i] + Math.Min(qLow[i], 0);
             upper[i] = point[i] + Math.Max(qHigh[i], 0);
