@@ -24,6 +24,7 @@ internal sealed class AutoregressiveModel : ForecastModel
     private readonly int _features;
     private readonly int _ring;
     private readonly double _lambda;
+    private readonly double _invLambda;
     private readonly double[] _x;
     private readonly double[] _px;
     private readonly int[] _weekAhead;
@@ -48,6 +49,7 @@ internal sealed class AutoregressiveModel : ForecastModel
         _features = 1 + _order + _neighbourLags;
         _ring = horizon + Math.Max(_order, _neighbourLags) + 1;
         _lambda = lambda;
+        _invLambda = 1 / lambda;
         _x = new double[_features];
         _px = new double[_features];
         _weekAhead = new int[horizon];
@@ -262,15 +264,30 @@ internal sealed class AutoregressiveModel : ForecastModel
         }
 
         double inv = 1 / denom;
-        double invLambda = 1 / _lambda;
+        double invLambda = _invLambda;
         double trace = 0;
+        ReadOnlySpan<double> px = _px;
+        int vectorEnd = Vector256.IsHardwareAccelerated ? f - (f % Vector256<double>.Count) : 0;
+        var invLambdaV = Vector256.Create(invLambda);
         for (int i = 0; i < f; i++)
         {
-            double gi = _px[i] * inv;
+            double gi = px[i] * inv;
             Span<double> pr = p.Slice(i * f, f);
-            for (int j = 0; j < f; j++)
+            int j = 0;
+            if (vectorEnd > 0)
             {
-                pr[j] = (pr[j] - (gi * _px[j])) * invLambda;
+                // Element-wise, the same operations as the scalar loop.
+                var giV = Vector256.Create(gi);
+                for (; j < vectorEnd; j += Vector256<double>.Count)
+                {
+                    var old = Vector256.Create(pr.Slice(j, Vector256<double>.Count));
+                    ((old - (giV * Vector256.Create(px.Slice(j, Vector256<double>.Count)))) * invLambdaV).CopyTo(pr.Slice(j, Vector256<double>.Count));
+                }
+            }
+
+            for (; j < f; j++)
+            {
+                pr[j] = (pr[j] - (gi * px[j])) * invLambda;
             }
 
             trace += pr[i];
@@ -312,16 +329,16 @@ internal sealed class AutoregressiveModel : ForecastModel
             dots[j] = (targets[j] - dots[j]) * inv;
         }
 
-        int vectorEnd = Vector256.IsHardwareAccelerated ? h - (h % Vector256<double>.Count) : 0;
+        int horizonVectorEnd = Vector256.IsHardwareAccelerated ? h - (h % Vector256<double>.Count) : 0;
         for (int i = 0; i < f; i++)
         {
             Span<double> wi = w.Slice(i * h, h);
             double g = _px[i];
             int j = 0;
-            if (vectorEnd > 0)
+            if (horizonVectorEnd > 0)
             {
                 var gv = Vector256.Create(g);
-                for (; j < vectorEnd; j += Vector256<double>.Count)
+                for (; j < horizonVectorEnd; j += Vector256<double>.Count)
                 {
                     var t = Vector256.Create(targets.Slice(j, Vector256<double>.Count));
                     var e = Vector256.Create(dots.Slice(j, Vector256<double>.Count));
