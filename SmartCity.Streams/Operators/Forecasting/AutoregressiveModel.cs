@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace SmartCity.Streams.Operators.Forecasting;
 
 /// <summary>
@@ -6,6 +8,7 @@ namespace SmartCity.Streams.Operators.Forecasting;
 /// x[t] = (1, z[t..t-p+1], neighbour mean z[t..t-q+1]), so one inverse-covariance matrix P per key serves all
 /// horizons: an update costs O(F^2 + H*F) instead of O(H*F^2). Learning waits until all H targets of x[t-H] are
 /// known, i.e. the horizon-1 weights learn H-1 steps late, which forgetting factors close to 1 hardly notice.
+/// The weights are laid out per key as [feature * H + horizon - 1], horizon innermost, so all horizons update as vectors.
 /// </summary>
 internal sealed class AutoregressiveModel : ForecastModel
 {
@@ -21,9 +24,12 @@ internal sealed class AutoregressiveModel : ForecastModel
     private readonly int _features;
     private readonly int _ring;
     private readonly double _lambda;
+    private readonly double _invLambda;
     private readonly double[] _x;
     private readonly double[] _px;
     private readonly int[] _weekAhead;
+    private readonly double[] _dots;
+    private readonly double[] _targets;
     private readonly int[] _dayAhead;
     private double[] _variance = [];
     private double[] _count = [];
@@ -43,9 +49,12 @@ internal sealed class AutoregressiveModel : ForecastModel
         _features = 1 + _order + _neighbourLags;
         _ring = horizon + Math.Max(_order, _neighbourLags) + 1;
         _lambda = lambda;
+        _invLambda = 1 / lambda;
         _x = new double[_features];
         _px = new double[_features];
         _weekAhead = new int[horizon];
+        _dots = new double[horizon];
+        _targets = new double[horizon];
         _dayAhead = new int[horizon];
     }
 
@@ -125,11 +134,11 @@ internal sealed class AutoregressiveModel : ForecastModel
             }
 
             double scale = Scale(k);
-            int wRow = k * h * _features;
+            Span<double> dots = _dots;
+            Dots(_w.AsSpan(k * h * _features, h * _features), _x, dots);
             for (int j = 0; j < h; j++)
             {
-                double dot = Dot(_w.AsSpan(wRow + (j * _features), _features), _x);
-                f[j] = _profile.Expected(k, _weekAhead[j], _dayAhead[j]) + (scale * Math.Clamp(dot, -MaxAbsZ, MaxAbsZ));
+                f[j] = _profile.Expected(k, _weekAhead[j], _dayAhead[j]) + (scale * Math.Clamp(dots[j], -MaxAbsZ, MaxAbsZ));
             }
         }
     }
@@ -255,15 +264,30 @@ internal sealed class AutoregressiveModel : ForecastModel
         }
 
         double inv = 1 / denom;
-        double invLambda = 1 / _lambda;
+        double invLambda = _invLambda;
         double trace = 0;
+        ReadOnlySpan<double> px = _px;
+        int vectorEnd = Vector256.IsHardwareAccelerated ? f - (f % Vector256<double>.Count) : 0;
+        var invLambdaV = Vector256.Create(invLambda);
         for (int i = 0; i < f; i++)
         {
-            double gi = _px[i] * inv;
+            double gi = px[i] * inv;
             Span<double> pr = p.Slice(i * f, f);
-            for (int j = 0; j < f; j++)
+            int j = 0;
+            if (vectorEnd > 0)
             {
-                pr[j] = (pr[j] - (gi * _px[j])) * invLambda;
+                // Element-wise, the same operations as the scalar loop.
+                var giV = Vector256.Create(gi);
+                for (; j < vectorEnd; j += Vector256<double>.Count)
+                {
+                    var old = Vector256.Create(pr.Slice(j, Vector256<double>.Count));
+                    ((old - (giV * Vector256.Create(px.Slice(j, Vector256<double>.Count)))) * invLambdaV).CopyTo(pr.Slice(j, Vector256<double>.Count));
+                }
+            }
+
+            for (; j < f; j++)
+            {
+                pr[j] = (pr[j] - (gi * px[j])) * invLambda;
             }
 
             trace += pr[i];
@@ -285,24 +309,86 @@ internal sealed class AutoregressiveModel : ForecastModel
             }
         }
 
+        // Every horizon's weights move along the same gain P x / denom, by its own prediction error: with the horizon as
+        // the inner dimension of the weights this is H-wide vector arithmetic, in the same order per element as a dot
+        // product per horizon. Horizons whose target is missing keep their weights.
         int h = Horizon;
         int ringRow = k * _ring;
-        int wRow = k * h * f;
+        Span<double> targets = _targets;
         for (int j = 0; j < h; j++)
         {
             slot = slot + 1 == _ring ? 0 : slot + 1;
-            double target = _z[ringRow + slot];
-            if (double.IsNaN(target))
+            targets[j] = _z[ringRow + slot];
+        }
+
+        Span<double> w = _w.AsSpan(k * h * f, h * f);
+        Span<double> dots = _dots;
+        Dots(w, _x, dots);
+        for (int j = 0; j < h; j++)
+        {
+            dots[j] = (targets[j] - dots[j]) * inv;
+        }
+
+        int horizonVectorEnd = Vector256.IsHardwareAccelerated ? h - (h % Vector256<double>.Count) : 0;
+        for (int i = 0; i < f; i++)
+        {
+            Span<double> wi = w.Slice(i * h, h);
+            double g = _px[i];
+            int j = 0;
+            if (horizonVectorEnd > 0)
             {
-                continue;
+                var gv = Vector256.Create(g);
+                for (; j < horizonVectorEnd; j += Vector256<double>.Count)
+                {
+                    var t = Vector256.Create(targets.Slice(j, Vector256<double>.Count));
+                    var e = Vector256.Create(dots.Slice(j, Vector256<double>.Count));
+                    var old = Vector256.Create(wi.Slice(j, Vector256<double>.Count));
+                    Vector256.ConditionalSelect(Vector256.Equals(t, t), old + (gv * e), old).CopyTo(wi.Slice(j, Vector256<double>.Count));
+                }
             }
 
-            Span<double> w = _w.AsSpan(wRow + (j * f), f);
-            double e = (target - Dot(w, _x)) * inv;
+            for (; j < h; j++)
+            {
+                if (!double.IsNaN(targets[j]))
+                {
+                    wi[j] += g * dots[j];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// dots[j] = Σ_i w[i*H + j] x[i] for every horizon j, accumulated over i in order from 0 (the same rounding as one
+    /// dot product per horizon), H-wide in vectors.
+    /// </summary>
+    private void Dots(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> dots)
+    {
+        int h = Horizon;
+        int f = _features;
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j <= h - Vector256<double>.Count; j += Vector256<double>.Count)
+            {
+                var acc = Vector256<double>.Zero;
+                for (int i = 0; i < f; i++)
+                {
+                    acc += Vector256.Create(w.Slice((i * h) + j, Vector256<double>.Count)) * Vector256.Create(x[i]);
+                }
+
+                acc.CopyTo(dots.Slice(j, Vector256<double>.Count));
+            }
+        }
+
+        for (; j < h; j++)
+        {
+            double s = 0;
             for (int i = 0; i < f; i++)
             {
-                w[i] += _px[i] * e;
+                s += w[(i * h) + j] * x[i];
             }
+
+            dots[j] = s;
         }
     }
 

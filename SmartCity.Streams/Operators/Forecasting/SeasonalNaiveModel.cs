@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace SmartCity.Streams.Operators.Forecasting;
 
 /// <summary>
@@ -10,12 +12,14 @@ internal sealed class SeasonalNaiveModel : ForecastModel
     private readonly int _season;
     private double[] _history = [];
     private double[] _last = [];
+    private readonly int[] _ahead;
 
     public SeasonalNaiveModel(int horizon, SeasonGrid grid)
         : base(horizon)
     {
         _grid = grid;
         _season = grid.DaySlots;
+        _ahead = new int[horizon];
     }
 
     public override void EnsureCapacity(int keys)
@@ -29,23 +33,58 @@ internal sealed class SeasonalNaiveModel : ForecastModel
         int h = Horizon;
         int m = _season;
         int slot = _grid.DaySlot(step);
+
+        // Target slots are the same for every key: once per step, not per key and horizon.
+        int[] ahead = _ahead;
+        for (int j = 0; j < h; j++)
+        {
+            ahead[j] = _grid.IsIdentity ? (slot + j + 1) % m : _grid.DaySlot(step + j + 1);
+        }
+
+        // With one slot per step and no wrap past the end of the day, the H targets are one contiguous run.
+        int first = ahead[0];
+        bool contiguous = _grid.IsIdentity && first + h <= m;
+        double[] history = _history;
         for (int k = 0; k < keyCount; k++)
         {
             double y = values[k];
             int row = k * m;
-            _history[row + slot] = y;
+            history[row + slot] = y;
+            double last = _last[k];
             if (!double.IsNaN(y))
             {
+                last = y;
                 _last[k] = y;
             }
 
             Span<double> f = forecasts.Slice(k * h, h);
-            int s = slot;
-            for (int j = 0; j < h; j++)
+            if (contiguous)
             {
-                s = _grid.IsIdentity ? (s + 1 == m ? 0 : s + 1) : _grid.DaySlot(step + j + 1);
-                double v = _history[row + s];
-                f[j] = double.IsNaN(v) ? _last[k] : v;
+                ReadOnlySpan<double> past = history.AsSpan(row + first, h);
+                int j = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    var fallback = Vector256.Create(last);
+                    for (; j <= h - Vector256<double>.Count; j += Vector256<double>.Count)
+                    {
+                        var v = Vector256.Create(past.Slice(j, Vector256<double>.Count));
+                        Vector256.ConditionalSelect(Vector256.Equals(v, v), v, fallback).CopyTo(f.Slice(j, Vector256<double>.Count));
+                    }
+                }
+
+                for (; j < h; j++)
+                {
+                    double v = past[j];
+                    f[j] = double.IsNaN(v) ? last : v;
+                }
+
+                continue;
+            }
+
+            for (int j = 0; j < f.Length; j++)
+            {
+                double v = history[row + ahead[j]];
+                f[j] = double.IsNaN(v) ? last : v;
             }
         }
     }
