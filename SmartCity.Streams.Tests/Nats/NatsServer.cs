@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Globalization;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using SmartCity.Streams.Tests.TestSupport;
@@ -8,13 +8,17 @@ namespace SmartCity.Streams.Tests.Nats;
 /// <summary>A real nats-server with JetStream on a random loopback port and its own store folder; restartable in place.</summary>
 internal sealed class NatsServer : IAsyncDisposable
 {
-    private readonly string _binary = ServerBinary.Find("nats-server", "nats-server");
-    private readonly string _store = Directory.CreateTempSubdirectory("scs-nats-").FullName;
-    private Process? _process;
+    private readonly BrokerProcess _broker = new(
+        "nats-server",
+        "nats-server",
+        "scs-nats-",
+        (port, folder) => ["-js", "-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-sd", folder]);
 
-    private NatsServer() => Port = ServerBinary.FreePort();
+    private NatsServer()
+    {
+    }
 
-    public int Port { get; }
+    public int Port => _broker.Port;
 
     public string Url => $"nats://127.0.0.1:{Port}";
 
@@ -30,45 +34,13 @@ internal sealed class NatsServer : IAsyncDisposable
     public static NatsJSContext JetStream(NatsConnection connection) => new(connection);
 
     /// <summary>SIGKILL: no shutdown, as a crash.</summary>
-    public void Kill()
-    {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill();
-            _process.WaitForExit();
-        }
+    public void Kill() => _broker.Kill();
 
-        _process?.Dispose();
-        _process = null;
-    }
-
-    public void Launch()
-    {
-        var info = new ProcessStartInfo(_binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-js", "-a", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-sd", _store })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        _process = Process.Start(info)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        ServerBinary.WaitForPort(Port, _process, TimeSpan.FromSeconds(10));
-    }
+    public void Launch() => _broker.Launch();
 
     public ValueTask DisposeAsync()
     {
-        Kill();
-        try
-        {
-            Directory.Delete(_store, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-
+        _broker.Dispose();
         return ValueTask.CompletedTask;
     }
 }
