@@ -119,15 +119,7 @@ public class WindowBenchmarks
     public double Tumbling_RxSubject()
     {
         var observer = new TumblingObserver(_data);
-        using (var subject = new Subject<int>())
-        using (subject.Subscribe(observer))
-        {
-            for (var i = 0; i < _data.Rows; i++)
-            {
-                subject.OnNext(i);
-            }
-        }
-
+        PushRowIndices(observer);
         return observer.Flush();
     }
 
@@ -207,15 +199,7 @@ public class WindowBenchmarks
     public double Hopping_RxSubject()
     {
         var observer = new HoppingObserver(_data);
-        using (var subject = new Subject<int>())
-        using (subject.Subscribe(observer))
-        {
-            for (var i = 0; i < _data.Rows; i++)
-            {
-                subject.OnNext(i);
-            }
-        }
-
+        PushRowIndices(observer);
         return observer.Flush();
     }
 
@@ -282,15 +266,7 @@ public class WindowBenchmarks
     public double P95_RxSubject()
     {
         var observer = new P95Observer(_data);
-        using (var subject = new Subject<int>())
-        using (subject.Subscribe(observer))
-        {
-            for (var i = 0; i < _data.Rows; i++)
-            {
-                subject.OnNext(i);
-            }
-        }
-
+        PushRowIndices(observer);
         return observer.Flush();
     }
 
@@ -343,6 +319,19 @@ public class WindowBenchmarks
     }
 
     /// <summary>What an Rx user writes by hand: a dictionary of per-sensor objects behind a subject.</summary>
+    /// <summary>The Rx.NET baseline's driver: every row index pushed through a <see cref="Subject{T}"/>.</summary>
+    private void PushRowIndices(IObserver<int> observer)
+    {
+        using var subject = new Subject<int>();
+        using (subject.Subscribe(observer))
+        {
+            for (var i = 0; i < _data.Rows; i++)
+            {
+                subject.OnNext(i);
+            }
+        }
+    }
+
     private sealed class TumblingObserver(Readings data) : IObserver<int>
     {
         private readonly Dictionary<int, State> _states = [];
