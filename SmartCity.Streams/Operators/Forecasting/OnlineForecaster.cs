@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SmartCity.Streams.Internal;
 
 namespace SmartCity.Streams.Operators.Forecasting;
@@ -164,7 +166,7 @@ public sealed class OnlineForecaster
     /// <summary>Point forecasts of a model after the last closed step, laid out [key * Horizon + h - 1]; always finite.</summary>
     public ReadOnlySpan<double> Forecasts(int modelIndex)
     {
-        EnsurePoint(modelIndex);
+        EnsurePoint(modelIndex, intervals: true);
         return _point[modelIndex].AsSpan(0, _keyCount * _horizon);
     }
 
@@ -1002,12 +1004,8 @@ public sealed class OnlineForecaster
         }
     }
 
-    /// <summary>
-    /// Expands a horizon-invariant model's forecasts by target into [key * H + h - 1]: horizon h reads row
-    /// (step + h) mod H, and a target without the model's own forecast (NaN) takes the model's current per-key fallback,
-    /// 0 before the key had a value. That is exactly what stepping the model for every horizon would have produced.
-    /// </summary>
-    private void EnsurePoint(int m)
+    /// <summary>Point forecasts of model <paramref name="m"/> in [key * H + h - 1], with its intervals when <paramref name="intervals"/> (callers that read a model's forecasts read its intervals too).</summary>
+    private void EnsurePoint(int m, bool intervals = false)
     {
         if (_pointValid[m])
         {
@@ -1015,11 +1013,21 @@ public sealed class OnlineForecaster
         }
 
         _pointValid[m] = true;
-        if (!_invariant[m] || _clock == long.MinValue)
+        if (_invariant[m] && _clock != long.MinValue)
         {
-            return;
+            Expand(m, intervals);
+            _intervalsValid[m] = intervals;
         }
+    }
 
+    /// <summary>
+    /// Expands a horizon-invariant model's forecasts by target into [key * H + h - 1]: horizon h reads row
+    /// (step + h) mod H, and a target without the model's own forecast (NaN) takes the model's current per-key fallback,
+    /// 0 before the key had a value. That is exactly what stepping the model for every horizon would have produced.
+    /// Intervals add the key's residual quantiles, the same operations as <see cref="IntervalsByKey"/>.
+    /// </summary>
+    private void Expand(int m, bool intervals)
+    {
         int h = _horizon;
         int cap = _capacity;
         int k1 = _keyCount;
@@ -1032,18 +1040,125 @@ public sealed class OnlineForecaster
 
         double[] raw = _raw[m];
         ReadOnlySpan<double> fallback = _models[m].Fallback(k1);
-        Span<double> point = _point[m].AsSpan(0, k1 * h);
-        for (int k = 0; k < k1; k++)
+        double[] point = _point[m];
+        double[] lower = _lower[m];
+        double[] upper = _upper[m];
+        double[] qLow = _qLow[m];
+        double[] qHigh = _qHigh[m];
+        int k = Avx.IsSupported ? ExpandVectors(raw, rows, fallback, m, intervals) : 0;
+        for (; k < k1; k++)
         {
             double fb = fallback[k];
             fb = double.IsNaN(fb) ? 0 : fb;
-            Span<double> f = point.Slice(k * h, h);
-            for (int j = 0; j < f.Length; j++)
+            double lo = Math.Min(qLow[k], 0);
+            double hi = Math.Max(qHigh[k], 0);
+            int at = k * h;
+            for (int j = 0; j < h; j++)
             {
                 double v = raw[rows[j] + k];
-                f[j] = double.IsNaN(v) ? fb : v;
+                double p = double.IsNaN(v) ? fb : v;
+                point[at + j] = p;
+                if (intervals)
+                {
+                    lower[at + j] = p + lo;
+                    upper[at + j] = p + hi;
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="Expand"/> for four keys at a time: four horizons are four row loads (one per horizon, four keys each),
+    /// turned into four per-key vectors by a 4×4 transpose, so the scattered gather becomes 256-bit loads and stores.
+    /// Returns the number of keys done; horizons beyond a multiple of four and remaining keys are left to the scalar loop.
+    /// </summary>
+    private int ExpandVectors(double[] raw, int[] rows, ReadOnlySpan<double> fallback, int m, bool intervals)
+    {
+        int h = _horizon;
+        int k1 = _keyCount;
+        int n = Vector256<double>.Count;
+        if (h < n)
+        {
+            return 0;
+        }
+
+        int groups = h / n;
+        var zero = Vector256<double>.Zero;
+        ref double rawRef = ref MemoryMarshal.GetArrayDataReference(raw);
+        ref double fbRef = ref MemoryMarshal.GetReference(fallback);
+        ref double pRef = ref MemoryMarshal.GetArrayDataReference(_point[m]);
+        ref double lRef = ref MemoryMarshal.GetArrayDataReference(_lower[m]);
+        ref double uRef = ref MemoryMarshal.GetArrayDataReference(_upper[m]);
+        ref double qlRef = ref MemoryMarshal.GetArrayDataReference(_qLow[m]);
+        ref double qhRef = ref MemoryMarshal.GetArrayDataReference(_qHigh[m]);
+        int k = 0;
+        for (; k <= k1 - n; k += n)
+        {
+            var fb = Vector256.LoadUnsafe(ref fbRef, (nuint)k);
+            fb = Vector256.ConditionalSelect(Vector256.Equals(fb, fb), fb, zero);
+            var lo = Vector256.Min(Vector256.LoadUnsafe(ref qlRef, (nuint)k), zero);
+            var hi = Vector256.Max(Vector256.LoadUnsafe(ref qhRef, (nuint)k), zero);
+            nuint at0 = (nuint)(k * h);
+            nuint at1 = at0 + (nuint)h;
+            nuint at2 = at1 + (nuint)h;
+            nuint at3 = at2 + (nuint)h;
+            for (int g = 0; g < groups; g++)
+            {
+                int j = g * n;
+                var r0 = Vector256.LoadUnsafe(ref rawRef, (nuint)(rows[j] + k));
+                var r1 = Vector256.LoadUnsafe(ref rawRef, (nuint)(rows[j + 1] + k));
+                var r2 = Vector256.LoadUnsafe(ref rawRef, (nuint)(rows[j + 2] + k));
+                var r3 = Vector256.LoadUnsafe(ref rawRef, (nuint)(rows[j + 3] + k));
+                r0 = Vector256.ConditionalSelect(Vector256.Equals(r0, r0), r0, fb);
+                r1 = Vector256.ConditionalSelect(Vector256.Equals(r1, r1), r1, fb);
+                r2 = Vector256.ConditionalSelect(Vector256.Equals(r2, r2), r2, fb);
+                r3 = Vector256.ConditionalSelect(Vector256.Equals(r3, r3), r3, fb);
+
+                // Rows are horizons j..j+3 with keys in the lanes; the transpose gives keys with horizons in the lanes.
+                var t0 = Avx.UnpackLow(r0, r1);
+                var t1 = Avx.UnpackHigh(r0, r1);
+                var t2 = Avx.UnpackLow(r2, r3);
+                var t3 = Avx.UnpackHigh(r2, r3);
+                var p0 = Avx.Permute2x128(t0, t2, 0x20);
+                var p1 = Avx.Permute2x128(t1, t3, 0x20);
+                var p2 = Avx.Permute2x128(t0, t2, 0x31);
+                var p3 = Avx.Permute2x128(t1, t3, 0x31);
+                nuint o = (nuint)j;
+                p0.StoreUnsafe(ref pRef, at0 + o);
+                p1.StoreUnsafe(ref pRef, at1 + o);
+                p2.StoreUnsafe(ref pRef, at2 + o);
+                p3.StoreUnsafe(ref pRef, at3 + o);
+                if (intervals)
+                {
+                    (p0 + Vector256.Create(lo.GetElement(0))).StoreUnsafe(ref lRef, at0 + o);
+                    (p1 + Vector256.Create(lo.GetElement(1))).StoreUnsafe(ref lRef, at1 + o);
+                    (p2 + Vector256.Create(lo.GetElement(2))).StoreUnsafe(ref lRef, at2 + o);
+                    (p3 + Vector256.Create(lo.GetElement(3))).StoreUnsafe(ref lRef, at3 + o);
+                    (p0 + Vector256.Create(hi.GetElement(0))).StoreUnsafe(ref uRef, at0 + o);
+                    (p1 + Vector256.Create(hi.GetElement(1))).StoreUnsafe(ref uRef, at1 + o);
+                    (p2 + Vector256.Create(hi.GetElement(2))).StoreUnsafe(ref uRef, at2 + o);
+                    (p3 + Vector256.Create(hi.GetElement(3))).StoreUnsafe(ref uRef, at3 + o);
+                }
+            }
+
+            for (int j = groups * n; j < h; j++)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    double v = raw[rows[j] + k + i];
+                    double p = double.IsNaN(v) ? fb.GetElement(i) : v;
+                    nuint at = at0 + (nuint)((i * h) + j);
+                    Unsafe.Add(ref pRef, at) = p;
+                    if (intervals)
+                    {
+                        Unsafe.Add(ref lRef, at) = p + lo.GetElement(i);
+                        Unsafe.Add(ref uRef, at) = p + hi.GetElement(i);
+                    }
+                }
+            }
+        }
+
+        return k;
     }
 
     /// <summary>Intervals are derived on demand: most callers read one model's, and the residual quantiles they come from are kept up to date anyway.</summary>
@@ -1054,7 +1169,12 @@ public sealed class OnlineForecaster
             return;
         }
 
-        EnsurePoint(m);
+        EnsurePoint(m, intervals: true);
+        if (_intervalsValid[m])
+        {
+            return;
+        }
+
         if (_invariant[m])
         {
             IntervalsByKey(m);
