@@ -32,8 +32,11 @@ internal abstract class ForecastModel
     public virtual void StepInvariant(long step, ReadOnlySpan<double> values, int keyCount, Span<double> target) =>
         throw new NotSupportedException("Only horizon-invariant models step by target.");
 
-    /// <summary>Per key forecast where the target's own forecast is NaN, as of the last step; NaN before the key had a value.</summary>
-    public virtual ReadOnlySpan<double> Fallback(int keyCount) =>
+    /// <summary>
+    /// Forecast for <paramref name="target"/> of <paramref name="key"/> as of the last step, where the forecast by target
+    /// was NaN (rare: the model had no opinion of its own); NaN before the key had a value.
+    /// </summary>
+    public virtual double Fallback(int key, long target) =>
         throw new NotSupportedException("Only horizon-invariant models have a per-key fallback.");
 
     public abstract void Write(BinaryWriter writer, int keyCount);

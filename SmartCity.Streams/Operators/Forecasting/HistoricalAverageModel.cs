@@ -5,8 +5,9 @@ namespace SmartCity.Streams.Operators.Forecasting;
 /// With one slot per step and H at most a day, the week and day slots a target reads are only written at the target's
 /// own time of day, so its forecast is the same from every issue step in the horizon (horizon-invariant) unless the day
 /// slot has never had a value: then the profile falls back to the overall mean, which moves every step. The model
-/// tracks which day slots have data (slot-major, one byte per key) and the overall mean itself, so it can issue NaN
-/// ("use the fallback") for such targets and hand the driver the current mean as the fallback.
+/// tracks which day slots have data (slot-major, one byte per key), so it can issue NaN ("use the fallback") for such
+/// targets; the fallback asks the profile at read time, when that slot is still empty (it is only written at the
+/// target's time of day), so the answer is the overall mean as of the read, as when every horizon was stepped.
 /// </remarks>
 internal sealed class HistoricalAverageModel : ForecastModel
 {
@@ -17,8 +18,6 @@ internal sealed class HistoricalAverageModel : ForecastModel
     private int _capacity;
     private double[] _last = [];
     private byte[] _daySeen = [];
-    private double[] _mean = [];
-    private double[] _count = [];
 
     public HistoricalAverageModel(int horizon, SeasonGrid grid)
         : base(horizon)
@@ -43,8 +42,6 @@ internal sealed class HistoricalAverageModel : ForecastModel
         if (_invariant)
         {
             _daySeen = GrowRows(_daySeen, _profile.Grid.DaySlots, _capacity, keys, (byte)0);
-            FlatState.Grow(ref _mean, keys, double.NaN);
-            FlatState.Grow(ref _count, keys, 0);
         }
 
         _capacity = keys;
@@ -91,8 +88,6 @@ internal sealed class HistoricalAverageModel : ForecastModel
         int dayTarget = grid.DaySlot(step + Horizon);
         Span<byte> seen = _daySeen.AsSpan(day * cap, keyCount);
         ReadOnlySpan<byte> seenTarget = _daySeen.AsSpan(dayTarget * cap, keyCount);
-        Span<double> mean = _mean.AsSpan(0, keyCount);
-        Span<double> count = _count.AsSpan(0, keyCount);
         values = values[..keyCount];
         target = target[..keyCount];
         for (int k = 0; k < values.Length; k++)
@@ -102,13 +97,6 @@ internal sealed class HistoricalAverageModel : ForecastModel
             {
                 profile.Update(k, week, day, y);
                 seen[k] = 1;
-
-                // The profile's overall mean, bit for bit (it starts from 0, its weight floor is 0 here); NaN before the
-                // first value doubles as the driver's "no value yet".
-                double c = count[k] + 1;
-                double m = double.IsNaN(mean[k]) ? 0 : mean[k];
-                count[k] = c;
-                mean[k] = m + (Math.Max(1.0 / c, 0) * (y - m));
             }
 
             // Update before lookup: with H equal to a day the target's slots are the ones just written.
@@ -116,7 +104,11 @@ internal sealed class HistoricalAverageModel : ForecastModel
         }
     }
 
-    public override ReadOnlySpan<double> Fallback(int keyCount) => _mean.AsSpan(0, keyCount);
+    public override double Fallback(int key, long target)
+    {
+        SeasonGrid grid = _profile.Grid;
+        return _profile.Expected(key, grid.WeekSlot(target), grid.DaySlot(target));
+    }
 
     public override void Write(BinaryWriter writer, int keyCount)
     {
@@ -125,8 +117,6 @@ internal sealed class HistoricalAverageModel : ForecastModel
         if (_invariant)
         {
             WriteRows(writer, _daySeen, _profile.Grid.DaySlots, _capacity, keyCount);
-            FlatState.Write(writer, _mean, keyCount);
-            FlatState.Write(writer, _count, keyCount);
         }
     }
 
@@ -137,8 +127,6 @@ internal sealed class HistoricalAverageModel : ForecastModel
         if (_invariant)
         {
             ReadRows(reader, _daySeen, _profile.Grid.DaySlots, _capacity);
-            FlatState.Read(reader, ref _mean, double.NaN);
-            FlatState.Read(reader, ref _count, 0);
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using SmartCity.Streams.Internal;
@@ -1022,15 +1021,14 @@ public sealed class OnlineForecaster
 
     /// <summary>
     /// Expands a horizon-invariant model's forecasts by target into [key * H + h - 1]: horizon h reads row
-    /// (step + h) mod H, and a target without the model's own forecast (NaN) takes the model's current per-key fallback,
-    /// 0 before the key had a value. That is exactly what stepping the model for every horizon would have produced.
+    /// (step + h) mod H, and a target without the model's own forecast (NaN) takes the model's fallback as of now, 0
+    /// before the key had a value. That is exactly what stepping the model for every horizon would have produced.
     /// Intervals add the key's residual quantiles, the same operations as <see cref="IntervalsByKey"/>.
     /// </summary>
     private void Expand(int m, bool intervals)
     {
         int h = _horizon;
         int cap = _capacity;
-        int k1 = _keyCount;
         int[] rows = _issueOffsets;
         int row = FlatState.Mod(_clock + 1, h);
         for (int j = 0; j < h; j++, row = row + 1 == h ? 0 : row + 1)
@@ -1038,54 +1036,35 @@ public sealed class OnlineForecaster
             rows[j] = row * cap;
         }
 
-        double[] raw = _raw[m];
-        ReadOnlySpan<double> fallback = _models[m].Fallback(k1);
-        double[] point = _point[m];
-        double[] lower = _lower[m];
-        double[] upper = _upper[m];
-        double[] qLow = _qLow[m];
-        double[] qHigh = _qHigh[m];
-        int k = Avx.IsSupported ? ExpandVectors(raw, rows, fallback, m, intervals) : 0;
-        for (; k < k1; k++)
+        int n = Vector256<double>.Count;
+        int k = 0;
+        if (Avx.IsSupported && h >= n)
         {
-            double fb = fallback[k];
-            fb = double.IsNaN(fb) ? 0 : fb;
-            double lo = Math.Min(qLow[k], 0);
-            double hi = Math.Max(qHigh[k], 0);
-            int at = k * h;
-            for (int j = 0; j < h; j++)
+            k = ExpandVectors(m, intervals);
+            if (h % n != 0)
             {
-                double v = raw[rows[j] + k];
-                double p = double.IsNaN(v) ? fb : v;
-                point[at + j] = p;
-                if (intervals)
-                {
-                    lower[at + j] = p + lo;
-                    upper[at + j] = p + hi;
-                }
+                ExpandScalar(m, 0, k, h - (h % n), h, intervals);
             }
         }
+
+        ExpandScalar(m, k, _keyCount, 0, h, intervals);
     }
 
     /// <summary>
-    /// <see cref="Expand"/> for four keys at a time: four horizons are four row loads (one per horizon, four keys each),
-    /// turned into four per-key vectors by a 4×4 transpose, so the scattered gather becomes 256-bit loads and stores.
-    /// Returns the number of keys done; horizons beyond a multiple of four and remaining keys are left to the scalar loop.
+    /// <see cref="Expand"/> for four keys and four horizons at a time: four row loads (one per horizon, four keys each)
+    /// become four per-key vectors by a 4×4 transpose, so the scattered gather is 256-bit loads and stores. A block with
+    /// a missing forecast, horizons beyond a multiple of four and the last keys are left to <see cref="ExpandScalar"/>.
+    /// Returns the number of keys done.
     /// </summary>
-    private int ExpandVectors(double[] raw, int[] rows, ReadOnlySpan<double> fallback, int m, bool intervals)
+    private int ExpandVectors(int m, bool intervals)
     {
         int h = _horizon;
         int k1 = _keyCount;
         int n = Vector256<double>.Count;
-        if (h < n)
-        {
-            return 0;
-        }
-
         int groups = h / n;
+        int[] rows = _issueOffsets;
         var zero = Vector256<double>.Zero;
-        ref double rawRef = ref MemoryMarshal.GetArrayDataReference(raw);
-        ref double fbRef = ref MemoryMarshal.GetReference(fallback);
+        ref double rawRef = ref MemoryMarshal.GetArrayDataReference(_raw[m]);
         ref double pRef = ref MemoryMarshal.GetArrayDataReference(_point[m]);
         ref double lRef = ref MemoryMarshal.GetArrayDataReference(_lower[m]);
         ref double uRef = ref MemoryMarshal.GetArrayDataReference(_upper[m]);
@@ -1094,8 +1073,6 @@ public sealed class OnlineForecaster
         int k = 0;
         for (; k <= k1 - n; k += n)
         {
-            var fb = Vector256.LoadUnsafe(ref fbRef, (nuint)k);
-            fb = Vector256.ConditionalSelect(Vector256.Equals(fb, fb), fb, zero);
             var lo = Vector256.Min(Vector256.LoadUnsafe(ref qlRef, (nuint)k), zero);
             var hi = Vector256.Max(Vector256.LoadUnsafe(ref qhRef, (nuint)k), zero);
             nuint at0 = (nuint)(k * h);
@@ -1109,10 +1086,12 @@ public sealed class OnlineForecaster
                 var r1 = Vector256.LoadUnsafe(ref rawRef, (nuint)(rows[j + 1] + k));
                 var r2 = Vector256.LoadUnsafe(ref rawRef, (nuint)(rows[j + 2] + k));
                 var r3 = Vector256.LoadUnsafe(ref rawRef, (nuint)(rows[j + 3] + k));
-                r0 = Vector256.ConditionalSelect(Vector256.Equals(r0, r0), r0, fb);
-                r1 = Vector256.ConditionalSelect(Vector256.Equals(r1, r1), r1, fb);
-                r2 = Vector256.ConditionalSelect(Vector256.Equals(r2, r2), r2, fb);
-                r3 = Vector256.ConditionalSelect(Vector256.Equals(r3, r3), r3, fb);
+                var valid = Vector256.Equals(r0, r0) & Vector256.Equals(r1, r1) & Vector256.Equals(r2, r2) & Vector256.Equals(r3, r3);
+                if (valid != Vector256<double>.AllBitsSet)
+                {
+                    ExpandScalar(m, k, k + n, j, j + n, intervals);
+                    continue;
+                }
 
                 // Rows are horizons j..j+3 with keys in the lanes; the transpose gives keys with horizons in the lanes.
                 var t0 = Avx.UnpackLow(r0, r1);
@@ -1140,25 +1119,43 @@ public sealed class OnlineForecaster
                     (p3 + Vector256.Create(hi.GetElement(3))).StoreUnsafe(ref uRef, at3 + o);
                 }
             }
-
-            for (int j = groups * n; j < h; j++)
-            {
-                for (int i = 0; i < n; i++)
-                {
-                    double v = raw[rows[j] + k + i];
-                    double p = double.IsNaN(v) ? fb.GetElement(i) : v;
-                    nuint at = at0 + (nuint)((i * h) + j);
-                    Unsafe.Add(ref pRef, at) = p;
-                    if (intervals)
-                    {
-                        Unsafe.Add(ref lRef, at) = p + lo.GetElement(i);
-                        Unsafe.Add(ref uRef, at) = p + hi.GetElement(i);
-                    }
-                }
-            }
         }
 
         return k;
+    }
+
+    /// <summary>The scalar <see cref="Expand"/> for keys [<paramref name="k0"/>, <paramref name="k1"/>) and horizon indices [<paramref name="j0"/>, <paramref name="j1"/>).</summary>
+    private void ExpandScalar(int m, int k0, int k1, int j0, int j1, bool intervals)
+    {
+        int h = _horizon;
+        int[] rows = _issueOffsets;
+        double[] raw = _raw[m];
+        double[] point = _point[m];
+        double[] lower = _lower[m];
+        double[] upper = _upper[m];
+        ForecastModel model = _models[m];
+        for (int k = k0; k < k1; k++)
+        {
+            double lo = Math.Min(_qLow[m][k], 0);
+            double hi = Math.Max(_qHigh[m][k], 0);
+            int at = k * h;
+            for (int j = j0; j < j1; j++)
+            {
+                double p = raw[rows[j] + k];
+                if (double.IsNaN(p))
+                {
+                    p = model.Fallback(k, _clock + j + 1);
+                    p = double.IsNaN(p) ? 0 : p;
+                }
+
+                point[at + j] = p;
+                if (intervals)
+                {
+                    lower[at + j] = p + lo;
+                    upper[at + j] = p + hi;
+                }
+            }
+        }
     }
 
     /// <summary>Intervals are derived on demand: most callers read one model's, and the residual quantiles they come from are kept up to date anyway.</summary>

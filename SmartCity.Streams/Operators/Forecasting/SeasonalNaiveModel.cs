@@ -90,7 +90,7 @@ internal sealed class SeasonalNaiveModel : ForecastModel
         history.AsSpan(_grid.DaySlot(step + Horizon) * cap, keyCount).CopyTo(target);
     }
 
-    public override ReadOnlySpan<double> Fallback(int keyCount) => _last.AsSpan(0, keyCount);
+    public override double Fallback(int key, long target) => _last[key];
 
     public override void Write(BinaryWriter writer, int keyCount)
     {
