@@ -194,10 +194,17 @@ public sealed class OnlineForecaster
             ThrowHelper.Argument(nameof(keys), "keys, timesMicros and values must have the same length.");
         }
 
+        // Rows of a batch mostly share a step: its index, ring row and lateness are worked out once per run of rows, and
+        // the state the loop touches lives in locals, reloaded only after the rare paths that replace it.
         bool cached = false;
-        long cachedStep = 0;
+        bool late = false;
         long cachedStart = 0;
-        int cachedSlot = 0;
+        int slot = 0;
+        int row = 0;
+        long stepMicros = _stepMicros;
+        int keyCount = _keyCount;
+        double[] sum = _pendingSum;
+        double[] count = _pendingCount;
         for (int i = 0; i < keys.Length; i++)
         {
             int key = keys[i];
@@ -212,43 +219,59 @@ public sealed class OnlineForecaster
                 continue;
             }
 
-            // Rows of a batch mostly share a step: reuse its index instead of two 64-bit divisions per row.
             long time = timesMicros[i];
-            if (!cached || (ulong)(time - cachedStart) >= (ulong)_stepMicros)
+            if (!cached || (ulong)(time - cachedStart) >= (ulong)stepMicros)
             {
                 cached = true;
-                cachedStep = FloorDiv(time, _stepMicros);
-                cachedStart = cachedStep * _stepMicros;
-                cachedSlot = FlatState.Mod(cachedStep, _ring);
+                long step = FloorDiv(time, stepMicros);
+                cachedStart = step * stepMicros;
+                late = EnterStep(step);
+                slot = FlatState.Mod(step, _ring);
+                row = slot * _capacity;
+                sum = _pendingSum;
+                count = _pendingCount;
             }
 
-            long step = cachedStep;
-            if (_clock == long.MinValue)
-            {
-                _clock = step - 1;
-            }
-
-            if (step <= _clock)
+            if (late)
             {
                 _late++;
                 continue;
             }
 
-            if (step > _clock + _ring)
+            if (key >= keyCount)
             {
-                RunAhead(step);
-                cachedSlot = FlatState.Mod(cachedStep, _ring);
-            }
-
-            if (key >= _keyCount)
-            {
+                // Growth re-lays the ring out for the new capacity: find this step's row again.
                 AddKeys(key + 1);
+                keyCount = _keyCount;
+                row = slot * _capacity;
+                sum = _pendingSum;
+                count = _pendingCount;
             }
 
-            int slot = (cachedSlot * _capacity) + key;
-            _pendingSum[slot] += v;
-            _pendingCount[slot] += 1;
+            sum[row + key] += v;
+            count[row + key] += 1;
         }
+    }
+
+    /// <summary>Starts the clock at the first reading and makes room for a reading of <paramref name="step"/>; returns true when that step is already closed (late).</summary>
+    private bool EnterStep(long step)
+    {
+        if (_clock == long.MinValue)
+        {
+            _clock = step - 1;
+        }
+
+        if (step <= _clock)
+        {
+            return true;
+        }
+
+        if (step > _clock + _ring)
+        {
+            RunAhead(step);
+        }
+
+        return false;
     }
 
     /// <summary>
