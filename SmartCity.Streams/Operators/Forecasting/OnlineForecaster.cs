@@ -59,6 +59,7 @@ public sealed class OnlineForecaster
     private double[][] _qHigh;
     private readonly int[] _issueOffsets;
     private readonly double[] _due;
+    private readonly int[] _combineErrorAt;
 
     /// <summary>Creates a forecaster; throws <see cref="ArgumentOutOfRangeException"/> for invalid options.</summary>
     public OnlineForecaster(ForecasterOptions options)
@@ -102,6 +103,7 @@ public sealed class OnlineForecaster
 
         _models = [.. models];
         _kinds = [.. kinds];
+        _combineErrorAt = new int[_models.Length];
         int count = _kinds.Length;
         _point = NewJagged(count);
         _lower = NewJagged(count);
@@ -896,15 +898,28 @@ public sealed class OnlineForecaster
             EnsurePoint(m);
         }
 
+        // Horizon-invariant models keep one error level per key: index k instead of i (no division in the loop).
+        int[] errorAt = _combineErrorAt;
         Span<double> target = _point[_combined].AsSpan(0, _keyCount * h);
-        for (int i = 0; i < target.Length; i++)
+        for (int i = 0, k = 0, j = 0; i < target.Length; i++, j++)
         {
+            if (j == h)
+            {
+                j = 0;
+                k++;
+            }
+
+            for (int m = 0; m < n; m++)
+            {
+                errorAt[m] = _invariant[m] ? k : i;
+            }
+
             double best = double.PositiveInfinity;
             double plain = 0;
             for (int m = 0; m < n; m++)
             {
                 plain += _point[m][i];
-                double e = _mse[m][_invariant[m] ? i / h : i];
+                double e = _mse[m][errorAt[m]];
                 if (e < best)
                 {
                     best = e;
@@ -923,7 +938,7 @@ public sealed class OnlineForecaster
             double weight = 0;
             for (int m = 0; m < n; m++)
             {
-                double e = _mse[m][_invariant[m] ? i / h : i];
+                double e = _mse[m][errorAt[m]];
                 if (e <= cut)
                 {
                     double r = best / (e + 1e-300);
