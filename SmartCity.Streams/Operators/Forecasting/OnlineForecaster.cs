@@ -1125,7 +1125,8 @@ public sealed class OnlineForecaster
                 var r2 = Vector256.LoadUnsafe(ref rawRef, (nuint)(rows[j + 2] + k));
                 var r3 = Vector256.LoadUnsafe(ref rawRef, (nuint)(rows[j + 3] + k));
                 var valid = Vector256.Equals(r0, r0) & Vector256.Equals(r1, r1) & Vector256.Equals(r2, r2) & Vector256.Equals(r3, r3);
-                if (valid != Vector256<double>.AllBitsSet)
+                // Mask lanes read as doubles are NaN, so test the sign bits, not the values.
+                if (Vector256.ExtractMostSignificantBits(valid) != 0b1111)
                 {
                     ExpandScalar(m, k, k + n, j, j + n, intervals);
                     continue;
