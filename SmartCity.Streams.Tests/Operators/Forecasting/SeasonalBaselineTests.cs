@@ -11,10 +11,11 @@ public sealed class SeasonalBaselineTests
 {
     private const int Day = 24;
     private const int Week = 7 * Day;
-    private const int Keys = 3;
+    // Two blocks of four keys take the vectorised expansion, the ninth the scalar one.
+    private const int Keys = 9;
     private const int Steps = 9 * Day;
 
-    /// <summary>Hourly readings: key 0 complete, key 1 with random gaps and hour 5 never observed, key 2 from step 30 on.</summary>
+    /// <summary>Hourly readings by key mod 3: complete; random gaps and hour 5 never observed; from step 30 (+ key) on.</summary>
     private static double[][] Series()
     {
         var random = new Random(11);
@@ -24,7 +25,7 @@ public sealed class SeasonalBaselineTests
             series[k] = new double[Steps];
             for (int t = 0; t < Steps; t++)
             {
-                bool missing = (k == 1 && (random.NextDouble() < 0.2 || t % Day == 5)) || (k == 2 && t < 30);
+                bool missing = (k % 3 == 1 && (random.NextDouble() < 0.2 || t % Day == 5)) || (k % 3 == 2 && t < 30 + k);
                 series[k][t] = missing ? double.NaN : 40 + (10 * k) + (8 * Math.Sin(2 * Math.PI * t / Day)) + (3 * random.NextDouble());
             }
         }
