@@ -165,6 +165,7 @@ public sealed class OnlineForecaster
     public int IndexOf(ForecastModels model) => Array.IndexOf(_kinds, model);
 
     /// <summary>Point forecasts of a model after the last closed step, laid out [key * Horizon + h - 1]; always finite.</summary>
+    /// <remarks>The seasonal baselines keep forecasts by target step and lay them (and their intervals) out here, on the first read after a step.</remarks>
     public ReadOnlySpan<double> Forecasts(int modelIndex)
     {
         EnsurePoint(modelIndex, intervals: true);
