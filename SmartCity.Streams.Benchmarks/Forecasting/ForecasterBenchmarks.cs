@@ -25,6 +25,9 @@ public class ForecasterBenchmarks
     private double[] _values = [];
     private double[] _history = [];
     private double[] _forecasts = [];
+    private double[] _sinKey = [];
+    private double[] _cosKey = [];
+    private double[] _offset = [];
     private int _t;
 
     [Params(1024)]
@@ -42,6 +45,16 @@ public class ForecasterBenchmarks
         _values = new double[Keys];
         _history = new double[Keys * 288];
         _forecasts = new double[Keys * Horizon];
+        _sinKey = new double[Keys];
+        _cosKey = new double[Keys];
+        _offset = new double[Keys];
+        for (int k = 0; k < Keys; k++)
+        {
+            _sinKey[k] = Math.Sin(k / 40.0);
+            _cosKey[k] = Math.Cos(k / 40.0);
+            _offset[k] = 50 + ((k * 7919 % 13) / 13.0);
+        }
+
         for (_t = 0; _t < 3 * 288; _t++)
         {
             Fill();
@@ -102,13 +115,20 @@ public class ForecasterBenchmarks
         return forecaster.Forecasts(m)[0] + forecaster.Lower(m)[0] + forecaster.Upper(m)[0];
     }
 
+    /// <summary>
+    /// This step's readings: 50 + 10 sin((t + k) / 40) plus a per-key offset. The sine goes through the angle-sum rule
+    /// with per-key terms precomputed, so generating the input (one sine per sensor took about 9 ns, most of what was
+    /// left to measure) does not swamp the forecaster it feeds; the values are the same up to rounding.
+    /// </summary>
     private void Fill()
     {
         long time = _t * Step;
+        double sinStep = 10 * Math.Sin(_t / 40.0);
+        double cosStep = 10 * Math.Cos(_t / 40.0);
         for (int k = 0; k < _values.Length; k++)
         {
             _times[k] = time;
-            _values[k] = 50 + (10 * Math.Sin((_t + k) / 40.0)) + ((k * 7919 % 13) / 13.0);
+            _values[k] = _offset[k] + ((sinStep * _cosKey[k]) + (cosStep * _sinKey[k]));
         }
     }
 }

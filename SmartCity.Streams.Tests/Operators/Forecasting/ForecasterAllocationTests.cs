@@ -59,4 +59,51 @@ public sealed class ForecasterAllocationTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
     }
+
+    [Theory]
+    [InlineData(ForecastModels.SeasonalNaive)]
+    [InlineData(ForecastModels.HistoricalAverage)]
+    [InlineData(ForecastModels.SeasonalNaive | ForecastModels.HistoricalAverage | ForecastModels.Combined)]
+    public void Seasonal_baselines_step_and_read_forecasts_and_intervals_without_allocating(ForecastModels models)
+    {
+        const int Keys = 203;
+        long step = TimeSpan.FromMinutes(5).Ticks / TimeSpan.TicksPerMicrosecond;
+        var forecaster = new OnlineForecaster(new ForecasterOptions { Horizon = 12, Models = models, InitialKeyCapacity = Keys });
+        var keys = new int[Keys];
+        var times = new long[Keys];
+        var values = new double[Keys];
+        double sink = 0;
+        void Batch(int t)
+        {
+            for (int k = 0; k < Keys; k++)
+            {
+                keys[k] = k;
+                times[k] = t * step;
+                values[k] = k % 17 == 0 && t % 5 == 0 ? double.NaN : 50 + (10 * Math.Sin((t + k) / 40.0));
+            }
+
+            forecaster.Update(keys, times, values);
+            while (forecaster.TryAdvance((t + 1) * step))
+            {
+                int m = forecaster.ModelCount - 1;
+                sink += forecaster.Forecasts(m)[0] + forecaster.Lower(m)[^1] + forecaster.Upper(m)[^1];
+            }
+        }
+
+        int t = 0;
+        for (; t < 2 * 288; t++)
+        {
+            Batch(t);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int end = t + 300; t < end; t++)
+        {
+            Batch(t);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.True(double.IsFinite(sink));
+    }
 }

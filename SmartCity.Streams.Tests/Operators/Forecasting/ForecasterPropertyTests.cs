@@ -8,7 +8,9 @@ namespace SmartCity.Streams.Tests.Operators.Forecasting;
 /// <summary>Invariants that must hold for any input: batch splits, lanes and snapshots change nothing; forecasts stay finite.</summary>
 public sealed class ForecasterPropertyTests
 {
-    private const int Keys = 3;
+    // Five keys: one lane runs the four-key vector paths and the scalar tail, two lanes of three and two keys only the scalar
+    // paths, so "two lanes forecast like one" also checks that vectors and scalars agree bit for bit.
+    private const int Keys = 5;
     private static readonly long Step = TimeSpan.FromMinutes(5).Ticks / TimeSpan.TicksPerMicrosecond;
 
     private static ForecasterOptions Options(RoadGraph? graph = null, int maxOpenSteps = 4) => new()
@@ -20,7 +22,7 @@ public sealed class ForecasterPropertyTests
         Graph = graph,
     };
 
-    /// <summary>Readings in time order: three keys, some steps with two readings, some gaps.</summary>
+    /// <summary>Readings in time order: <see cref="Keys"/> keys, some steps with two readings, some gaps.</summary>
     private static (int[] Keys, long[] Times, double[] Values) Readings(double[] values, byte[] gaps)
     {
         var keys = new int[values.Length];
@@ -147,7 +149,7 @@ public sealed class ForecasterPropertyTests
     [Property(MaxTest = 40)]
     public bool Two_lanes_forecast_like_one(NormalFloat[] raw, byte[] gaps)
     {
-        // Keys 0 and 2 on lane 0 (dense 0, 1), key 1 on lane 1 (dense 0): without a graph keys are independent.
+        // Even keys on lane 0, odd keys on lane 1 (dense key / 2): without a graph keys are independent.
         var r = Readings(raw.Select(x => x.Get).ToArray(), gaps);
         var one = new OnlineForecaster(Options());
         Feed(one, r, 6);

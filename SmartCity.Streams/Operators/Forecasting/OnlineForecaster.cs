@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SmartCity.Streams.Internal;
 
 namespace SmartCity.Streams.Operators.Forecasting;
@@ -48,6 +49,9 @@ public sealed class OnlineForecaster
     private double[][] _lower;
     private double[][] _upper;
     private bool[] _intervalsValid;
+    private bool[] _pointValid;
+    private readonly bool[] _invariant;
+    private double[][] _raw;
     private double[][] _issued;
     private double[][] _mse;
     private double[][] _absError;
@@ -55,6 +59,7 @@ public sealed class OnlineForecaster
     private double[][] _qHigh;
     private readonly int[] _issueOffsets;
     private readonly double[] _due;
+    private readonly int[] _combineErrorAt;
 
     /// <summary>Creates a forecaster; throws <see cref="ArgumentOutOfRangeException"/> for invalid options.</summary>
     public OnlineForecaster(ForecasterOptions options)
@@ -98,11 +103,20 @@ public sealed class OnlineForecaster
 
         _models = [.. models];
         _kinds = [.. kinds];
+        _combineErrorAt = new int[_models.Length];
         int count = _kinds.Length;
         _point = NewJagged(count);
         _lower = NewJagged(count);
         _upper = NewJagged(count);
         _intervalsValid = new bool[count];
+        _pointValid = new bool[count];
+        _invariant = new bool[count];
+        for (int i = 0; i < _models.Length; i++)
+        {
+            _invariant[i] = _models[i].IsHorizonInvariant;
+        }
+
+        _raw = NewJagged(count);
         _issued = NewJagged(count);
         _mse = NewJagged(count);
         _absError = NewJagged(count);
@@ -151,7 +165,12 @@ public sealed class OnlineForecaster
     public int IndexOf(ForecastModels model) => Array.IndexOf(_kinds, model);
 
     /// <summary>Point forecasts of a model after the last closed step, laid out [key * Horizon + h - 1]; always finite.</summary>
-    public ReadOnlySpan<double> Forecasts(int modelIndex) => _point[modelIndex].AsSpan(0, _keyCount * _horizon);
+    /// <remarks>The seasonal baselines keep forecasts by target step and lay them (and their intervals) out here, on the first read after a step.</remarks>
+    public ReadOnlySpan<double> Forecasts(int modelIndex)
+    {
+        EnsurePoint(modelIndex, intervals: true);
+        return _point[modelIndex].AsSpan(0, _keyCount * _horizon);
+    }
 
     /// <summary>Lower interval bounds, laid out like <see cref="Forecasts(int)"/>.</summary>
     public ReadOnlySpan<double> Lower(int modelIndex)
@@ -178,10 +197,17 @@ public sealed class OnlineForecaster
             ThrowHelper.Argument(nameof(keys), "keys, timesMicros and values must have the same length.");
         }
 
+        // Rows of a batch mostly share a step: its index, ring row and lateness are worked out once per run of rows, and
+        // the state the loop touches lives in locals, reloaded only after the rare paths that replace it.
         bool cached = false;
-        long cachedStep = 0;
+        bool late = false;
         long cachedStart = 0;
-        int cachedSlot = 0;
+        int slot = 0;
+        int row = 0;
+        long stepMicros = _stepMicros;
+        int keyCount = _keyCount;
+        double[] sum = _pendingSum;
+        double[] count = _pendingCount;
         for (int i = 0; i < keys.Length; i++)
         {
             int key = keys[i];
@@ -196,43 +222,59 @@ public sealed class OnlineForecaster
                 continue;
             }
 
-            // Rows of a batch mostly share a step: reuse its index instead of two 64-bit divisions per row.
             long time = timesMicros[i];
-            if (!cached || (ulong)(time - cachedStart) >= (ulong)_stepMicros)
+            if (!cached || (ulong)(time - cachedStart) >= (ulong)stepMicros)
             {
                 cached = true;
-                cachedStep = FloorDiv(time, _stepMicros);
-                cachedStart = cachedStep * _stepMicros;
-                cachedSlot = FlatState.Mod(cachedStep, _ring);
+                long step = FloorDiv(time, stepMicros);
+                cachedStart = step * stepMicros;
+                late = EnterStep(step);
+                slot = FlatState.Mod(step, _ring);
+                row = slot * _capacity;
+                sum = _pendingSum;
+                count = _pendingCount;
             }
 
-            long step = cachedStep;
-            if (_clock == long.MinValue)
-            {
-                _clock = step - 1;
-            }
-
-            if (step <= _clock)
+            if (late)
             {
                 _late++;
                 continue;
             }
 
-            if (step > _clock + _ring)
+            if (key >= keyCount)
             {
-                RunAhead(step);
-                cachedSlot = FlatState.Mod(cachedStep, _ring);
-            }
-
-            if (key >= _keyCount)
-            {
+                // Growth re-lays the ring out for the new capacity: find this step's row again.
                 AddKeys(key + 1);
+                keyCount = _keyCount;
+                row = slot * _capacity;
+                sum = _pendingSum;
+                count = _pendingCount;
             }
 
-            int slot = (key * _ring) + cachedSlot;
-            _pendingSum[slot] += v;
-            _pendingCount[slot] += 1;
+            sum[row + key] += v;
+            count[row + key] += 1;
         }
+    }
+
+    /// <summary>Starts the clock at the first reading and makes room for a reading of <paramref name="step"/>; returns true when that step is already closed (late).</summary>
+    private bool EnterStep(long step)
+    {
+        if (_clock == long.MinValue)
+        {
+            _clock = step - 1;
+        }
+
+        if (step <= _clock)
+        {
+            return true;
+        }
+
+        if (step > _clock + _ring)
+        {
+            RunAhead(step);
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -267,12 +309,23 @@ public sealed class OnlineForecaster
         FlatState.Write(writer, _last, _keyCount);
         for (int m = 0; m < _kinds.Length; m++)
         {
-            FlatState.Write(writer, _point[m], kh);
-            WriteIssued(writer, _issued[m]);
-            FlatState.Write(writer, _mse[m], kh);
-            FlatState.Write(writer, _absError[m], kh);
-            FlatState.Write(writer, _qLow[m], kh);
-            FlatState.Write(writer, _qHigh[m], kh);
+            // Invariant models keep forecasts by target and one residual state per key; their point forecasts are
+            // derived from those and the model state, so they are not part of the snapshot.
+            int stats = _invariant[m] ? _keyCount : kh;
+            if (_invariant[m])
+            {
+                ForecastModel.WriteRows(writer, _raw[m], _horizon, _capacity, _keyCount);
+            }
+            else
+            {
+                FlatState.Write(writer, _point[m], kh);
+                WriteIssued(writer, _issued[m]);
+            }
+
+            FlatState.Write(writer, _mse[m], stats);
+            FlatState.Write(writer, _absError[m], stats);
+            FlatState.Write(writer, _qLow[m], stats);
+            FlatState.Write(writer, _qHigh[m], stats);
         }
 
         for (int m = 0; m < _models.Length; m++)
@@ -300,8 +353,16 @@ public sealed class OnlineForecaster
         FlatState.Read(reader, ref _last, double.NaN);
         for (int m = 0; m < _kinds.Length; m++)
         {
-            FlatState.Read(reader, ref _point[m], 0);
-            ReadIssued(reader, _issued[m]);
+            if (_invariant[m])
+            {
+                ForecastModel.ReadRows(reader, _raw[m], _horizon, _capacity, double.NaN);
+            }
+            else
+            {
+                FlatState.Read(reader, ref _point[m], 0);
+                ReadIssued(reader, _issued[m]);
+            }
+
             FlatState.Read(reader, ref _mse[m], double.NaN);
             FlatState.Read(reader, ref _absError[m], double.NaN);
             FlatState.Read(reader, ref _qLow[m], 0);
@@ -314,10 +375,13 @@ public sealed class OnlineForecaster
         }
 
         Array.Clear(_intervalsValid);
+        Array.Clear(_pointValid);
     }
 
     // 2: issued forecasts kept by target step instead of by issue step.
-    private const int StateVersion = 2;
+    // 3: horizon-invariant models keep forecasts by target and residual state per key; slot-major pending steps and
+    // seasonal-naive history.
+    private const int StateVersion = 3;
 
     /// <summary>
     /// Writes the open steps in step order, only as far as the newest one holding a reading, so the snapshot does not
@@ -328,11 +392,12 @@ public sealed class OnlineForecaster
         int open = 0;
         if (_clock != long.MinValue)
         {
-            for (int k = 0; k < _keyCount; k++)
+            for (int d = _ring; d > 0 && open == 0; d--)
             {
-                for (int d = _ring; d > open; d--)
+                int row = FlatState.Mod(_clock + d, _ring) * _capacity;
+                for (int k = 0; k < _keyCount; k++)
                 {
-                    if (_pendingCount[(k * _ring) + FlatState.Mod(_clock + d, _ring)] > 0)
+                    if (_pendingCount[row + k] > 0)
                     {
                         open = d;
                         break;
@@ -342,13 +407,13 @@ public sealed class OnlineForecaster
         }
 
         writer.Write(open);
-        for (int k = 0; k < _keyCount; k++)
+        for (int d = 1; d <= open; d++)
         {
-            for (int d = 1; d <= open; d++)
+            int row = FlatState.Mod(_clock + d, _ring) * _capacity;
+            for (int k = 0; k < _keyCount; k++)
             {
-                int i = (k * _ring) + FlatState.Mod(_clock + d, _ring);
-                writer.Write(_pendingSum[i]);
-                writer.Write(_pendingCount[i]);
+                writer.Write(_pendingSum[row + k]);
+                writer.Write(_pendingCount[row + k]);
             }
         }
     }
@@ -364,13 +429,13 @@ public sealed class OnlineForecaster
         _ring = Math.Max(Math.Min(InitialRing, _maxRing), open);
         _pendingSum = new double[_capacity * _ring];
         _pendingCount = new double[_capacity * _ring];
-        for (int k = 0; k < _keyCount; k++)
+        for (int d = 1; d <= open; d++)
         {
-            for (int d = 1; d <= open; d++)
+            int row = FlatState.Mod(_clock + d, _ring) * _capacity;
+            for (int k = 0; k < _keyCount; k++)
             {
-                int i = (k * _ring) + FlatState.Mod(_clock + d, _ring);
-                _pendingSum[i] = reader.ReadDouble();
-                _pendingCount[i] = reader.ReadDouble();
+                _pendingSum[row + k] = reader.ReadDouble();
+                _pendingCount[row + k] = reader.ReadDouble();
             }
         }
     }
@@ -420,15 +485,12 @@ public sealed class OnlineForecaster
             int ring = (int)Math.Min(_maxRing, Math.Max(needed, 2L * _ring));
             var sum = new double[_capacity * ring];
             var count = new double[_capacity * ring];
-            for (int k = 0; k < _keyCount; k++)
+            for (long s = _clock + 1; s <= _clock + _ring; s++)
             {
-                for (long s = _clock + 1; s <= _clock + _ring; s++)
-                {
-                    int from = (k * _ring) + FlatState.Mod(s, _ring);
-                    int to = (k * ring) + FlatState.Mod(s, ring);
-                    sum[to] = _pendingSum[from];
-                    count[to] = _pendingCount[from];
-                }
+                int from = FlatState.Mod(s, _ring) * _capacity;
+                int to = FlatState.Mod(s, ring) * _capacity;
+                _pendingSum.AsSpan(from, _capacity).CopyTo(sum.AsSpan(to));
+                _pendingCount.AsSpan(from, _capacity).CopyTo(count.AsSpan(to));
             }
 
             _ring = ring;
@@ -453,6 +515,7 @@ public sealed class OnlineForecaster
         // Keys that appear late start with an empty history: their earlier forecasts never existed.
         _keyCount = keys;
         Array.Clear(_intervalsValid);
+        Array.Clear(_pointValid);
     }
 
     private void EnsureCapacity(int keys)
@@ -463,20 +526,29 @@ public sealed class OnlineForecaster
         }
 
         int kh = keys * _horizon;
-        FlatState.Grow(ref _pendingSum, keys * _ring, 0);
-        FlatState.Grow(ref _pendingCount, keys * _ring, 0);
+        _pendingSum = ForecastModel.GrowRows(_pendingSum, _ring, _capacity, keys, 0.0);
+        _pendingCount = ForecastModel.GrowRows(_pendingCount, _ring, _capacity, keys, 0.0);
         FlatState.Grow(ref _values, keys, double.NaN);
         FlatState.Grow(ref _last, keys, double.NaN);
         for (int m = 0; m < _kinds.Length; m++)
         {
+            int stats = _invariant[m] ? keys : kh;
             FlatState.Grow(ref _point[m], kh, 0);
             FlatState.Grow(ref _lower[m], kh, 0);
             FlatState.Grow(ref _upper[m], kh, 0);
-            _issued[m] = GrowIssued(_issued[m], keys);
-            FlatState.Grow(ref _mse[m], kh, double.NaN);
-            FlatState.Grow(ref _absError[m], kh, double.NaN);
-            FlatState.Grow(ref _qLow[m], kh, 0);
-            FlatState.Grow(ref _qHigh[m], kh, 0);
+            if (_invariant[m])
+            {
+                _raw[m] = ForecastModel.GrowRows(_raw[m], _horizon, _capacity, keys, double.NaN);
+            }
+            else
+            {
+                _issued[m] = GrowIssued(_issued[m], keys);
+            }
+
+            FlatState.Grow(ref _mse[m], stats, double.NaN);
+            FlatState.Grow(ref _absError[m], stats, double.NaN);
+            FlatState.Grow(ref _qLow[m], stats, 0);
+            FlatState.Grow(ref _qHigh[m], stats, 0);
         }
 
         for (int m = 0; m < _models.Length; m++)
@@ -491,42 +563,173 @@ public sealed class OnlineForecaster
     {
         long step = ++_clock;
         int k1 = _keyCount;
-        int slot = FlatState.Mod(step, _ring);
-        for (int k = 0; k < k1; k++)
-        {
-            int i = (k * _ring) + slot;
-            double c = _pendingCount[i];
-            double v = c > 0 ? _pendingSum[i] / c : double.NaN;
-            _pendingSum[i] = 0;
-            _pendingCount[i] = 0;
-            _values[k] = v;
-            if (!double.IsNaN(v))
-            {
-                _last[k] = v;
-            }
-        }
-
+        int row = FlatState.Mod(step, _ring) * _capacity;
         ReadOnlySpan<double> values = _values.AsSpan(0, k1);
+        TakePending(_pendingSum.AsSpan(row, k1), _pendingCount.AsSpan(row, k1), _values.AsSpan(0, k1));
+        SeasonalNaiveModel.KeepLast(values, _last.AsSpan(0, k1));
+
         for (int m = 0; m < _kinds.Length; m++)
         {
-            Score(m, step, values);
-        }
+            _pointValid[m] = false;
+            _intervalsValid[m] = false;
+            if (m < _models.Length && _invariant[m])
+            {
+                // Row step mod H holds the forecast for this step; after scoring it takes the one for step + H.
+                Span<double> raw = _raw[m].AsSpan(FlatState.Mod(step, _horizon) * _capacity, k1);
+                ScoreByKey(m, values, raw);
+                _models[m].StepInvariant(step, values, k1, raw);
+                continue;
+            }
 
-        for (int m = 0; m < _models.Length; m++)
-        {
-            Span<double> point = _point[m].AsSpan(0, k1 * _horizon);
-            _models[m].Step(step, values, k1, point);
-            Sanitise(point);
+            Score(m, step, values);
+            if (m < _models.Length)
+            {
+                Span<double> point = _point[m].AsSpan(0, k1 * _horizon);
+                _models[m].Step(step, values, k1, point);
+                Sanitise(point);
+                _pointValid[m] = true;
+            }
         }
 
         if (_combined >= 0)
         {
             Combine();
+            _pointValid[_combined] = true;
         }
 
         for (int m = 0; m < _kinds.Length; m++)
         {
-            Issue(m, step);
+            if (!_invariant[m])
+            {
+                Issue(m, step);
+            }
+        }
+    }
+
+    /// <summary>Averages the readings of the step closing now (NaN without any) and clears its ring row for reuse, four keys at a time.</summary>
+    private static void TakePending(Span<double> sum, Span<double> count, Span<double> values)
+    {
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var nan = Vector256.Create(double.NaN);
+            ref double sRef = ref MemoryMarshal.GetReference(sum);
+            ref double cRef = ref MemoryMarshal.GetReference(count);
+            ref double vRef = ref MemoryMarshal.GetReference(values);
+            for (; k <= values.Length - Vector256<double>.Count; k += Vector256<double>.Count)
+            {
+                var s = Vector256.LoadUnsafe(ref sRef, (nuint)k);
+                var c = Vector256.LoadUnsafe(ref cRef, (nuint)k);
+                Vector256.ConditionalSelect(Vector256.GreaterThan(c, Vector256<double>.Zero), s / c, nan).StoreUnsafe(ref vRef, (nuint)k);
+                Vector256<double>.Zero.StoreUnsafe(ref sRef, (nuint)k);
+                Vector256<double>.Zero.StoreUnsafe(ref cRef, (nuint)k);
+            }
+        }
+
+        for (; k < values.Length; k++)
+        {
+            double c = count[k];
+            values[k] = c > 0 ? sum[k] / c : double.NaN;
+            sum[k] = 0;
+            count[k] = 0;
+        }
+    }
+
+    /// <summary>
+    /// Scores a horizon-invariant model: its forecast for this step is the same at every horizon when it had an opinion,
+    /// so one residual state per key replaces H, and consecutive keys are consecutive in every array (four per vector).
+    /// Targets the model had no opinion on (NaN, answered by the fallback) are not scored: the state describes the
+    /// model's own residuals, the same rule and operations per element as <see cref="ScoreVectors"/>.
+    /// </summary>
+    private void ScoreByKey(int m, ReadOnlySpan<double> values, ReadOnlySpan<double> raw)
+    {
+        Span<double> mse = _mse[m].AsSpan(0, values.Length);
+        Span<double> absError = _absError[m].AsSpan(0, values.Length);
+        Span<double> qLow = _qLow[m].AsSpan(0, values.Length);
+        Span<double> qHigh = _qHigh[m].AsSpan(0, values.Length);
+        double a = _errorSmoothing;
+        double tauLow = _tauLow;
+        double tauHigh = _tauHigh;
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            int n = Vector256<double>.Count;
+            var av = Vector256.Create(a);
+            var rateScale = Vector256.Create(QuantileRate);
+            var lowBelow = Vector256.Create(tauLow - 1);
+            var lowAbove = Vector256.Create(tauLow);
+            var highBelow = Vector256.Create(tauHigh - 1);
+            var highAbove = Vector256.Create(tauHigh);
+            var zero = Vector256<double>.Zero;
+            ref double yRef = ref MemoryMarshal.GetReference(values);
+            ref double fRef = ref MemoryMarshal.GetReference(raw);
+            ref double mseRef = ref MemoryMarshal.GetReference(mse);
+            ref double absRef = ref MemoryMarshal.GetReference(absError);
+            ref double lowRef = ref MemoryMarshal.GetReference(qLow);
+            ref double highRef = ref MemoryMarshal.GetReference(qHigh);
+            for (; k <= values.Length - n; k += n)
+            {
+                nuint at = (nuint)k;
+                var y = Vector256.LoadUnsafe(ref yRef, at);
+                var f = Vector256.LoadUnsafe(ref fRef, at);
+                var e = y - f;
+
+                // NaN in either operand makes the residual NaN: one mask for both.
+                var valid = Vector256.Equals(e, e);
+                if (valid == Vector256<double>.Zero)
+                {
+                    continue;
+                }
+
+                var ae = Vector256.Abs(e);
+                var ee = e * e;
+                var m0 = Vector256.LoadUnsafe(ref mseRef, at);
+                var a0 = Vector256.LoadUnsafe(ref absRef, at);
+                var l0 = Vector256.LoadUnsafe(ref lowRef, at);
+                var h0 = Vector256.LoadUnsafe(ref highRef, at);
+                var fresh = ~Vector256.Equals(m0, m0);
+
+                var m1 = m0 + (av * (ee - m0));
+                var a1 = a0 + (av * (ae - a0));
+                var rate = rateScale * a1;
+                var l1 = l0 + (rate * Vector256.ConditionalSelect(Vector256.LessThan(e, l0), lowBelow, lowAbove));
+                var h1 = h0 + (rate * Vector256.ConditionalSelect(Vector256.LessThan(e, h0), highBelow, highAbove));
+
+                m1 = Vector256.ConditionalSelect(fresh, ee, m1);
+                a1 = Vector256.ConditionalSelect(fresh, ae, a1);
+                l1 = Vector256.ConditionalSelect(fresh, Vector256.Min(e, zero), l1);
+                h1 = Vector256.ConditionalSelect(fresh, Vector256.Max(e, zero), h1);
+
+                Vector256.ConditionalSelect(valid, m1, m0).StoreUnsafe(ref mseRef, at);
+                Vector256.ConditionalSelect(valid, a1, a0).StoreUnsafe(ref absRef, at);
+                Vector256.ConditionalSelect(valid, l1, l0).StoreUnsafe(ref lowRef, at);
+                Vector256.ConditionalSelect(valid, h1, h0).StoreUnsafe(ref highRef, at);
+            }
+        }
+
+        for (; k < values.Length; k++)
+        {
+            double e = values[k] - raw[k];
+            if (double.IsNaN(e))
+            {
+                continue;
+            }
+
+            double ae = Math.Abs(e);
+            if (double.IsNaN(mse[k]))
+            {
+                mse[k] = e * e;
+                absError[k] = ae;
+                qLow[k] = Math.Min(e, 0);
+                qHigh[k] = Math.Max(e, 0);
+                continue;
+            }
+
+            mse[k] += a * ((e * e) - mse[k]);
+            absError[k] += a * (ae - absError[k]);
+            double rate = QuantileRate * absError[k];
+            qLow[k] += rate * (e < qLow[k] ? tauLow - 1 : tauLow);
+            qHigh[k] += rate * (e < qHigh[k] ? tauHigh - 1 : tauHigh);
         }
     }
 
@@ -690,15 +893,34 @@ public sealed class OnlineForecaster
     private void Combine()
     {
         int n = _models.Length;
-        Span<double> target = _point[_combined].AsSpan(0, _keyCount * _horizon);
-        for (int i = 0; i < target.Length; i++)
+        int h = _horizon;
+        for (int m = 0; m < n; m++)
         {
+            EnsurePoint(m);
+        }
+
+        // Horizon-invariant models keep one error level per key: index k instead of i (no division in the loop).
+        int[] errorAt = _combineErrorAt;
+        Span<double> target = _point[_combined].AsSpan(0, _keyCount * h);
+        for (int i = 0, k = 0, j = 0; i < target.Length; i++, j++)
+        {
+            if (j == h)
+            {
+                j = 0;
+                k++;
+            }
+
+            for (int m = 0; m < n; m++)
+            {
+                errorAt[m] = _invariant[m] ? k : i;
+            }
+
             double best = double.PositiveInfinity;
             double plain = 0;
             for (int m = 0; m < n; m++)
             {
                 plain += _point[m][i];
-                double e = _mse[m][i];
+                double e = _mse[m][errorAt[m]];
                 if (e < best)
                 {
                     best = e;
@@ -717,7 +939,7 @@ public sealed class OnlineForecaster
             double weight = 0;
             for (int m = 0; m < n; m++)
             {
-                double e = _mse[m][i];
+                double e = _mse[m][errorAt[m]];
                 if (e <= cut)
                 {
                     double r = best / (e + 1e-300);
@@ -820,11 +1042,180 @@ public sealed class OnlineForecaster
         }
     }
 
+    /// <summary>Point forecasts of model <paramref name="m"/> in [key * H + h - 1], with its intervals when <paramref name="intervals"/> (callers that read a model's forecasts read its intervals too).</summary>
+    private void EnsurePoint(int m, bool intervals = false)
+    {
+        if (_pointValid[m])
+        {
+            return;
+        }
+
+        _pointValid[m] = true;
+        if (_invariant[m] && _clock != long.MinValue)
+        {
+            Expand(m, intervals);
+            _intervalsValid[m] = intervals;
+        }
+    }
+
+    /// <summary>
+    /// Expands a horizon-invariant model's forecasts by target into [key * H + h - 1]: horizon h reads row
+    /// (step + h) mod H, and a target without the model's own forecast (NaN) takes the model's fallback as of now, 0
+    /// before the key had a value. That is exactly what stepping the model for every horizon would have produced.
+    /// Intervals add the key's residual quantiles, the same operations as <see cref="IntervalsByKey"/>.
+    /// </summary>
+    private void Expand(int m, bool intervals)
+    {
+        int h = _horizon;
+        int cap = _capacity;
+        int[] rows = _issueOffsets;
+        int row = FlatState.Mod(_clock + 1, h);
+        for (int j = 0; j < h; j++, row = row + 1 == h ? 0 : row + 1)
+        {
+            rows[j] = row * cap;
+        }
+
+        int n = Vector256<double>.Count;
+        int k = 0;
+        if (Avx.IsSupported && h >= n)
+        {
+            k = ExpandVectors(m, intervals);
+            if (h % n != 0)
+            {
+                ExpandScalar(m, 0, k, h - (h % n), h, intervals);
+            }
+        }
+
+        ExpandScalar(m, k, _keyCount, 0, h, intervals);
+    }
+
+    /// <summary>
+    /// <see cref="Expand"/> for four keys and four horizons at a time: four row loads (one per horizon, four keys each)
+    /// become four per-key vectors by a 4×4 transpose, so the scattered gather is 256-bit loads and stores. A block with
+    /// a missing forecast, horizons beyond a multiple of four and the last keys are left to <see cref="ExpandScalar"/>.
+    /// Returns the number of keys done.
+    /// </summary>
+    private int ExpandVectors(int m, bool intervals)
+    {
+        int h = _horizon;
+        int k1 = _keyCount;
+        int n = Vector256<double>.Count;
+        int groups = h / n;
+        int[] rows = _issueOffsets;
+        var zero = Vector256<double>.Zero;
+        ref double rawRef = ref MemoryMarshal.GetArrayDataReference(_raw[m]);
+        ref double pRef = ref MemoryMarshal.GetArrayDataReference(_point[m]);
+        ref double lRef = ref MemoryMarshal.GetArrayDataReference(_lower[m]);
+        ref double uRef = ref MemoryMarshal.GetArrayDataReference(_upper[m]);
+        ref double qlRef = ref MemoryMarshal.GetArrayDataReference(_qLow[m]);
+        ref double qhRef = ref MemoryMarshal.GetArrayDataReference(_qHigh[m]);
+        int k = 0;
+        for (; k <= k1 - n; k += n)
+        {
+            var lo = Vector256.Min(Vector256.LoadUnsafe(ref qlRef, (nuint)k), zero);
+            var hi = Vector256.Max(Vector256.LoadUnsafe(ref qhRef, (nuint)k), zero);
+            nuint at0 = (nuint)(k * h);
+            nuint at1 = at0 + (nuint)h;
+            nuint at2 = at1 + (nuint)h;
+            nuint at3 = at2 + (nuint)h;
+            for (int g = 0; g < groups; g++)
+            {
+                int j = g * n;
+                var r0 = Vector256.LoadUnsafe(ref rawRef, (nuint)(rows[j] + k));
+                var r1 = Vector256.LoadUnsafe(ref rawRef, (nuint)(rows[j + 1] + k));
+                var r2 = Vector256.LoadUnsafe(ref rawRef, (nuint)(rows[j + 2] + k));
+                var r3 = Vector256.LoadUnsafe(ref rawRef, (nuint)(rows[j + 3] + k));
+                var valid = Vector256.Equals(r0, r0) & Vector256.Equals(r1, r1) & Vector256.Equals(r2, r2) & Vector256.Equals(r3, r3);
+                // Mask lanes read as doubles are NaN, so test the sign bits, not the values.
+                if (Vector256.ExtractMostSignificantBits(valid) != 0b1111)
+                {
+                    ExpandScalar(m, k, k + n, j, j + n, intervals);
+                    continue;
+                }
+
+                // Rows are horizons j..j+3 with keys in the lanes; the transpose gives keys with horizons in the lanes.
+                var t0 = Avx.UnpackLow(r0, r1);
+                var t1 = Avx.UnpackHigh(r0, r1);
+                var t2 = Avx.UnpackLow(r2, r3);
+                var t3 = Avx.UnpackHigh(r2, r3);
+                var p0 = Avx.Permute2x128(t0, t2, 0x20);
+                var p1 = Avx.Permute2x128(t1, t3, 0x20);
+                var p2 = Avx.Permute2x128(t0, t2, 0x31);
+                var p3 = Avx.Permute2x128(t1, t3, 0x31);
+                nuint o = (nuint)j;
+                p0.StoreUnsafe(ref pRef, at0 + o);
+                p1.StoreUnsafe(ref pRef, at1 + o);
+                p2.StoreUnsafe(ref pRef, at2 + o);
+                p3.StoreUnsafe(ref pRef, at3 + o);
+                if (intervals)
+                {
+                    (p0 + Vector256.Create(lo.GetElement(0))).StoreUnsafe(ref lRef, at0 + o);
+                    (p1 + Vector256.Create(lo.GetElement(1))).StoreUnsafe(ref lRef, at1 + o);
+                    (p2 + Vector256.Create(lo.GetElement(2))).StoreUnsafe(ref lRef, at2 + o);
+                    (p3 + Vector256.Create(lo.GetElement(3))).StoreUnsafe(ref lRef, at3 + o);
+                    (p0 + Vector256.Create(hi.GetElement(0))).StoreUnsafe(ref uRef, at0 + o);
+                    (p1 + Vector256.Create(hi.GetElement(1))).StoreUnsafe(ref uRef, at1 + o);
+                    (p2 + Vector256.Create(hi.GetElement(2))).StoreUnsafe(ref uRef, at2 + o);
+                    (p3 + Vector256.Create(hi.GetElement(3))).StoreUnsafe(ref uRef, at3 + o);
+                }
+            }
+        }
+
+        return k;
+    }
+
+    /// <summary>The scalar <see cref="Expand"/> for keys [<paramref name="k0"/>, <paramref name="k1"/>) and horizon indices [<paramref name="j0"/>, <paramref name="j1"/>).</summary>
+    private void ExpandScalar(int m, int k0, int k1, int j0, int j1, bool intervals)
+    {
+        int h = _horizon;
+        int[] rows = _issueOffsets;
+        double[] raw = _raw[m];
+        double[] point = _point[m];
+        double[] lower = _lower[m];
+        double[] upper = _upper[m];
+        ForecastModel model = _models[m];
+        for (int k = k0; k < k1; k++)
+        {
+            double lo = Math.Min(_qLow[m][k], 0);
+            double hi = Math.Max(_qHigh[m][k], 0);
+            int at = k * h;
+            for (int j = j0; j < j1; j++)
+            {
+                double p = raw[rows[j] + k];
+                if (double.IsNaN(p))
+                {
+                    p = model.Fallback(k, _clock + j + 1);
+                    p = double.IsNaN(p) ? 0 : p;
+                }
+
+                point[at + j] = p;
+                if (intervals)
+                {
+                    lower[at + j] = p + lo;
+                    upper[at + j] = p + hi;
+                }
+            }
+        }
+    }
+
     /// <summary>Intervals are derived on demand: most callers read one model's, and the residual quantiles they come from are kept up to date anyway.</summary>
     private void EnsureIntervals(int m)
     {
         if (_intervalsValid[m])
         {
+            return;
+        }
+
+        EnsurePoint(m, intervals: true);
+        if (_intervalsValid[m])
+        {
+            return;
+        }
+
+        if (_invariant[m])
+        {
+            IntervalsByKey(m);
+            _intervalsValid[m] = true;
             return;
         }
 
@@ -854,5 +1245,41 @@ public sealed class OnlineForecaster
         }
 
         _intervalsValid[m] = true;
+    }
+
+    /// <summary>Intervals of a horizon-invariant model: one residual quantile pair per key serves every horizon.</summary>
+    private void IntervalsByKey(int m)
+    {
+        int h = _horizon;
+        int n = Vector256<double>.Count;
+        int vectorEnd = Vector256.IsHardwareAccelerated ? h - (h % n) : 0;
+        double[] qLow = _qLow[m];
+        double[] qHigh = _qHigh[m];
+        for (int k = 0; k < _keyCount; k++)
+        {
+            double lo = Math.Min(qLow[k], 0);
+            double hi = Math.Max(qHigh[k], 0);
+            ReadOnlySpan<double> point = _point[m].AsSpan(k * h, h);
+            Span<double> lower = _lower[m].AsSpan(k * h, h);
+            Span<double> upper = _upper[m].AsSpan(k * h, h);
+            int j = 0;
+            if (vectorEnd > 0)
+            {
+                var lv = Vector256.Create(lo);
+                var hv = Vector256.Create(hi);
+                for (; j < vectorEnd; j += n)
+                {
+                    var p = Vector256.Create(point.Slice(j, n));
+                    (p + lv).CopyTo(lower.Slice(j, n));
+                    (p + hv).CopyTo(upper.Slice(j, n));
+                }
+            }
+
+            for (; j < h; j++)
+            {
+                lower[j] = point[j] + lo;
+                upper[j] = point[j] + hi;
+            }
+        }
     }
 }

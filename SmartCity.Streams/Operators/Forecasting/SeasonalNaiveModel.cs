@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace SmartCity.Streams.Operators.Forecasting;
@@ -6,10 +7,18 @@ namespace SmartCity.Streams.Operators.Forecasting;
 /// Forecasts the value observed one season (one day) earlier at the same slot; a missing slot falls back to the last
 /// value. With steps under 5 minutes a slot holds several steps and keeps the latest of them.
 /// </summary>
+/// <remarks>
+/// History is kept slot-major, [slot * capacity + key]: a step writes one contiguous row of values and reads one or H
+/// rows at consecutive keys, instead of touching a separate cache line of every key's day. With one slot per step and
+/// H at most a day, the slot a target reads is only written at the target's own time of day, so its forecast is the
+/// same from every issue step in the horizon: the model is horizon-invariant and issues one row per step.
+/// </remarks>
 internal sealed class SeasonalNaiveModel : ForecastModel
 {
     private readonly SeasonGrid _grid;
     private readonly int _season;
+    private readonly bool _invariant;
+    private int _capacity;
     private double[] _history = [];
     private double[] _last = [];
     private readonly int[] _ahead;
@@ -20,36 +29,40 @@ internal sealed class SeasonalNaiveModel : ForecastModel
         _grid = grid;
         _season = grid.DaySlots;
         _ahead = new int[horizon];
+        _invariant = grid.IsIdentity && horizon <= grid.DaySlots;
     }
+
+    public override bool IsHorizonInvariant => _invariant;
 
     public override void EnsureCapacity(int keys)
     {
-        FlatState.Grow(ref _history, keys * _season, double.NaN);
+        if (keys <= _capacity)
+        {
+            return;
+        }
+
+        _history = GrowRows(_history, _season, _capacity, keys, double.NaN);
         FlatState.Grow(ref _last, keys, double.NaN);
+        _capacity = keys;
     }
 
     public override void Step(long step, ReadOnlySpan<double> values, int keyCount, Span<double> forecasts)
     {
         int h = Horizon;
-        int m = _season;
-        int slot = _grid.DaySlot(step);
+        int cap = _capacity;
 
-        // Target slots are the same for every key: once per step, not per key and horizon.
+        // Target rows are the same for every key: once per step, not per key and horizon.
         int[] ahead = _ahead;
         for (int j = 0; j < h; j++)
         {
-            ahead[j] = _grid.IsIdentity ? (slot + j + 1) % m : _grid.DaySlot(step + j + 1);
+            ahead[j] = _grid.DaySlot(step + j + 1) * cap;
         }
 
-        // With one slot per step and no wrap past the end of the day, the H targets are one contiguous run.
-        int first = ahead[0];
-        bool contiguous = _grid.IsIdentity && first + h <= m;
         double[] history = _history;
+        values[..keyCount].CopyTo(history.AsSpan(_grid.DaySlot(step) * cap, keyCount));
         for (int k = 0; k < keyCount; k++)
         {
             double y = values[k];
-            int row = k * m;
-            history[row + slot] = y;
             double last = _last[k];
             if (!double.IsNaN(y))
             {
@@ -58,46 +71,62 @@ internal sealed class SeasonalNaiveModel : ForecastModel
             }
 
             Span<double> f = forecasts.Slice(k * h, h);
-            if (contiguous)
-            {
-                ReadOnlySpan<double> past = history.AsSpan(row + first, h);
-                int j = 0;
-                if (Vector256.IsHardwareAccelerated)
-                {
-                    var fallback = Vector256.Create(last);
-                    for (; j <= h - Vector256<double>.Count; j += Vector256<double>.Count)
-                    {
-                        var v = Vector256.Create(past.Slice(j, Vector256<double>.Count));
-                        Vector256.ConditionalSelect(Vector256.Equals(v, v), v, fallback).CopyTo(f.Slice(j, Vector256<double>.Count));
-                    }
-                }
-
-                for (; j < h; j++)
-                {
-                    double v = past[j];
-                    f[j] = double.IsNaN(v) ? last : v;
-                }
-
-                continue;
-            }
-
             for (int j = 0; j < f.Length; j++)
             {
-                double v = history[row + ahead[j]];
+                double v = history[ahead[j] + k];
                 f[j] = double.IsNaN(v) ? last : v;
             }
         }
     }
 
+    public override void StepInvariant(long step, ReadOnlySpan<double> values, int keyCount, Span<double> target)
+    {
+        int cap = _capacity;
+        double[] history = _history;
+        values[..keyCount].CopyTo(history.AsSpan(_grid.DaySlot(step) * cap, keyCount));
+        KeepLast(values[..keyCount], _last);
+
+        // With H equal to a day the target slot is the one just written: write first, then read.
+        history.AsSpan(_grid.DaySlot(step + Horizon) * cap, keyCount).CopyTo(target);
+    }
+
+    public override double Fallback(int key, long target) => _last[key];
+
     public override void Write(BinaryWriter writer, int keyCount)
     {
-        FlatState.Write(writer, _history, keyCount * _season);
+        WriteRows(writer, _history, _season, _capacity, keyCount);
         FlatState.Write(writer, _last, keyCount);
     }
 
     public override void Read(BinaryReader reader)
     {
-        FlatState.Read(reader, ref _history, double.NaN);
+        ReadRows(reader, _history, _season, _capacity, double.NaN);
         FlatState.Read(reader, ref _last, double.NaN);
+    }
+
+    /// <summary>last[k] = values[k] where that is a value (not NaN), four keys at a time.</summary>
+    internal static void KeepLast(ReadOnlySpan<double> values, Span<double> last)
+    {
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref double vRef = ref MemoryMarshal.GetReference(values);
+            ref double lRef = ref MemoryMarshal.GetReference(last);
+            for (; k <= values.Length - Vector256<double>.Count; k += Vector256<double>.Count)
+            {
+                var v = Vector256.LoadUnsafe(ref vRef, (nuint)k);
+                var l = Vector256.LoadUnsafe(ref lRef, (nuint)k);
+                Vector256.ConditionalSelect(Vector256.Equals(v, v), v, l).StoreUnsafe(ref lRef, (nuint)k);
+            }
+        }
+
+        for (; k < values.Length; k++)
+        {
+            double y = values[k];
+            if (!double.IsNaN(y))
+            {
+                last[k] = y;
+            }
+        }
     }
 }
