@@ -148,16 +148,14 @@ internal static class TailProbability
         {
             for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
             {
-                Vector512<double> z = Z(Vector512.LoadUnsafe(ref v, (nuint)i), Vector512.LoadUnsafe(ref va, (nuint)i), Vector512.LoadUnsafe(ref me, (nuint)i));
-                Vector512<double> tail = PositiveTail(z);
+                Vector512<double> tail = PositiveTail(Vector512.LoadUnsafe(ref v, (nuint)i), Vector512.LoadUnsafe(ref va, (nuint)i), Vector512.LoadUnsafe(ref me, (nuint)i));
                 (toScores ? Score(tail) : tail).StoreUnsafe(ref v, (nuint)i);
             }
         }
 
         for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
         {
-            Vector256<double> z = Z(Vector256.LoadUnsafe(ref v, (nuint)i), Vector256.LoadUnsafe(ref va, (nuint)i), Vector256.LoadUnsafe(ref me, (nuint)i));
-            Vector256<double> tail = PositiveTail(z);
+            Vector256<double> tail = PositiveTail(Vector256.LoadUnsafe(ref v, (nuint)i), Vector256.LoadUnsafe(ref va, (nuint)i), Vector256.LoadUnsafe(ref me, (nuint)i));
             (toScores ? Score(tail) : tail).StoreUnsafe(ref v, (nuint)i);
         }
 
@@ -168,8 +166,7 @@ internal static class TailProbability
             values[i..].CopyTo(pad);
             variance[i..n].CopyTo(pad[Vector256<double>.Count..]);
             mean[i..n].CopyTo(pad[(2 * Vector256<double>.Count)..]);
-            Vector256<double> z = Z(Vector256.Create<double>(pad), Vector256.Create<double>(pad[Vector256<double>.Count..]), Vector256.Create<double>(pad[(2 * Vector256<double>.Count)..]));
-            Vector256<double> tail = PositiveTail(z);
+            Vector256<double> tail = PositiveTail(Vector256.Create<double>(pad), Vector256.Create<double>(pad[Vector256<double>.Count..]), Vector256.Create<double>(pad[(2 * Vector256<double>.Count)..]));
             (toScores ? Score(tail) : tail).CopyTo(pad);
             pad[..(n - i)].CopyTo(values[i..]);
         }
@@ -243,24 +240,30 @@ internal static class TailProbability
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> PositiveTail(Vector256<double> z)
+    private static Vector256<double> PositiveTail(Vector256<double> deviation, Vector256<double> variance, Vector256<double> mean)
     {
         Vector256<double> zero = Vector256<double>.Zero;
+        Vector256<double> sd = Vector256.Sqrt(variance) + (Vector256.Abs(mean) * 1e-3) + Vector256.Create(1e-9);
+        // One division for two quotients: with n = sd + d / (2 sqrt 2), z = d / sd = d n / (sd n) and
+        // t = 1 / (1 + z / (2 sqrt 2)) = sd / n = sd sd / (sd n), each within a few ulps of its own division.
+        // Capped so that z = d / sd <= 1e140 / 1e-9 keeps z * z finite and no product below overflows.
+        Vector256<double> d = Vector256.MinNative(Vector256.MaxNative(deviation, zero), Vector256.Create(1e140));
+        Vector256<double> n = Vector256.FusedMultiplyAdd(d, Vector256.Create(0.5 * InvSqrt2), sd);
+        Vector256<double> inverse = Vector256<double>.One / (sd * n);
+        Vector256<double> z = d * n * inverse;
         Vector256<double> positive = Vector256.GreaterThan(z, zero);
-        // Clamped so that the lanes that are masked out (z <= 0, NaN) compute harmless finite values.
-        z = Vector256.MinNative(Vector256.MaxNative(z, zero), Vector256.Create(1e150));
         Vector256<double> x = z * InvSqrt2;
-        Vector256<double> t = Vector256<double>.One / (Vector256<double>.One + (x * 0.5));
+        Vector256<double> t = sd * sd * inverse;
         Vector256<double> poly = Vector256.Create(0.17087277);
-        poly = Vector256.Create(-0.82215223) + (t * poly);
-        poly = Vector256.Create(1.48851587) + (t * poly);
-        poly = Vector256.Create(-1.13520398) + (t * poly);
-        poly = Vector256.Create(0.27886807) + (t * poly);
-        poly = Vector256.Create(-0.18628806) + (t * poly);
-        poly = Vector256.Create(0.09678418) + (t * poly);
-        poly = Vector256.Create(0.37409196) + (t * poly);
-        poly = Vector256.Create(1.00002368) + (t * poly);
-        poly = Vector256.Create(-1.26551223) + (t * poly);
+        poly = Vector256.FusedMultiplyAdd(t, poly, Vector256.Create(-0.82215223));
+        poly = Vector256.FusedMultiplyAdd(t, poly, Vector256.Create(1.48851587));
+        poly = Vector256.FusedMultiplyAdd(t, poly, Vector256.Create(-1.13520398));
+        poly = Vector256.FusedMultiplyAdd(t, poly, Vector256.Create(0.27886807));
+        poly = Vector256.FusedMultiplyAdd(t, poly, Vector256.Create(-0.18628806));
+        poly = Vector256.FusedMultiplyAdd(t, poly, Vector256.Create(0.09678418));
+        poly = Vector256.FusedMultiplyAdd(t, poly, Vector256.Create(0.37409196));
+        poly = Vector256.FusedMultiplyAdd(t, poly, Vector256.Create(1.00002368));
+        poly = Vector256.FusedMultiplyAdd(t, poly, Vector256.Create(-1.26551223));
         Vector256<double> lnErfc = LogPositive(t) - (x * x) + poly;
         // Multiplying by 1/ln 10 instead of dividing by ln 10 differs by at most an ulp.
         Vector256<double> tail = (Vector256.Create(0.6931471805599453) - lnErfc) * Vector256.Create(1.0 / Ln10);
@@ -326,23 +329,30 @@ internal static class TailProbability
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> PositiveTail(Vector512<double> z)
+    private static Vector512<double> PositiveTail(Vector512<double> deviation, Vector512<double> variance, Vector512<double> mean)
     {
         Vector512<double> zero = Vector512<double>.Zero;
+        Vector512<double> sd = Vector512.Sqrt(variance) + (Vector512.Abs(mean) * 1e-3) + Vector512.Create(1e-9);
+        // One division for two quotients: with n = sd + d / (2 sqrt 2), z = d / sd = d n / (sd n) and
+        // t = 1 / (1 + z / (2 sqrt 2)) = sd / n = sd sd / (sd n), each within a few ulps of its own division.
+        // Capped so that z = d / sd <= 1e140 / 1e-9 keeps z * z finite and no product below overflows.
+        Vector512<double> d = Vector512.MinNative(Vector512.MaxNative(deviation, zero), Vector512.Create(1e140));
+        Vector512<double> n = Vector512.FusedMultiplyAdd(d, Vector512.Create(0.5 * InvSqrt2), sd);
+        Vector512<double> inverse = Vector512<double>.One / (sd * n);
+        Vector512<double> z = d * n * inverse;
         Vector512<double> positive = Vector512.GreaterThan(z, zero);
-        z = Vector512.MinNative(Vector512.MaxNative(z, zero), Vector512.Create(1e150));
         Vector512<double> x = z * InvSqrt2;
-        Vector512<double> t = Vector512<double>.One / (Vector512<double>.One + (x * 0.5));
+        Vector512<double> t = sd * sd * inverse;
         Vector512<double> poly = Vector512.Create(0.17087277);
-        poly = Vector512.Create(-0.82215223) + (t * poly);
-        poly = Vector512.Create(1.48851587) + (t * poly);
-        poly = Vector512.Create(-1.13520398) + (t * poly);
-        poly = Vector512.Create(0.27886807) + (t * poly);
-        poly = Vector512.Create(-0.18628806) + (t * poly);
-        poly = Vector512.Create(0.09678418) + (t * poly);
-        poly = Vector512.Create(0.37409196) + (t * poly);
-        poly = Vector512.Create(1.00002368) + (t * poly);
-        poly = Vector512.Create(-1.26551223) + (t * poly);
+        poly = Vector512.FusedMultiplyAdd(t, poly, Vector512.Create(-0.82215223));
+        poly = Vector512.FusedMultiplyAdd(t, poly, Vector512.Create(1.48851587));
+        poly = Vector512.FusedMultiplyAdd(t, poly, Vector512.Create(-1.13520398));
+        poly = Vector512.FusedMultiplyAdd(t, poly, Vector512.Create(0.27886807));
+        poly = Vector512.FusedMultiplyAdd(t, poly, Vector512.Create(-0.18628806));
+        poly = Vector512.FusedMultiplyAdd(t, poly, Vector512.Create(0.09678418));
+        poly = Vector512.FusedMultiplyAdd(t, poly, Vector512.Create(0.37409196));
+        poly = Vector512.FusedMultiplyAdd(t, poly, Vector512.Create(1.00002368));
+        poly = Vector512.FusedMultiplyAdd(t, poly, Vector512.Create(-1.26551223));
         Vector512<double> lnErfc = LogPositive(t) - (x * x) + poly;
         Vector512<double> tail = (Vector512.Create(0.6931471805599453) - lnErfc) * Vector512.Create(1.0 / Ln10);
         return Vector512.ConditionalSelect(positive, tail, zero);
