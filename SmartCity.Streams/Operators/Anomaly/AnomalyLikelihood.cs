@@ -131,20 +131,27 @@ internal sealed class AnomalyLikelihood
             st.Short = s;
             double m = st.Mean;
             double v = st.Var;
-            bool judged = n >= warmUp;
-            slot = judged ? s - m : 0;
-            Unsafe.Add(ref varOut, i) = judged ? v : 0;
-            Unsafe.Add(ref meanOut, i) = judged ? m : 0;
+            // One branch (taken the same way for every row once keys are warm) instead of three selects, which the
+            // JIT compiles into a branch and a jump each.
+            if (n >= warmUp)
+            {
+                slot = s - m;
+                Unsafe.Add(ref varOut, i) = v;
+                Unsafe.Add(ref meanOut, i) = m;
+            }
+            else
+            {
+                slot = 0;
+                Unsafe.Add(ref varOut, i) = 0;
+                Unsafe.Add(ref meanOut, i) = 0;
+            }
 
             // Same as max(1/LongWindow, 1/(n+1)) without a division once the window is full.
             double a = n + 1 >= longWindow ? longAlpha : 1.0 / (n + 1);
             double d = r - m;
             st.Mean = m + (a * d);
             st.Var = (1 - a) * (v + (a * d * d));
-            if (n < int.MaxValue)
-            {
-                st.Count = n + 1;
-            }
+            st.Count = n + (n == int.MaxValue ? 0 : 1);
         }
     }
 
