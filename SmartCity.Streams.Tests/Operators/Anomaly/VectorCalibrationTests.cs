@@ -47,8 +47,9 @@ public class VectorCalibrationTests
 
         double[] tails = (double[])deviation.Clone();
         double[] scores = (double[])deviation.Clone();
-        TailProbability.PositiveTails(tails, variance, mean, toScores: false);
-        TailProbability.PositiveTails(scores, variance, mean, toScores: true);
+        // The variance and mean spans are scratch that the tails overwrite.
+        TailProbability.PositiveTails(tails, (double[])variance.Clone(), (double[])mean.Clone(), toScores: false);
+        TailProbability.PositiveTails(scores, (double[])variance.Clone(), (double[])mean.Clone(), toScores: true);
         for (int i = 0; i < n; i++)
         {
             double z = deviation[i] / (Math.Sqrt(variance[i]) + (1e-3 * Math.Abs(mean[i])) + 1e-9);
@@ -80,14 +81,14 @@ public class VectorCalibrationTests
         double[] bounded = (double[])deviation.Clone();
         TailProbability.Bound(bounded, variance, mean, 20);
         double[] tails = (double[])deviation.Clone();
-        TailProbability.PositiveTails(tails, variance, mean, toScores);
+        TailProbability.PositiveTails(tails, (double[])variance.Clone(), (double[])mean.Clone(), toScores);
         for (int i = 0; i < n; i++)
         {
             double[] one = [deviation[i]];
             TailProbability.Bound(one, variance.AsSpan(i, 1), mean.AsSpan(i, 1), 20);
             Assert.Equal(BitConverter.DoubleToInt64Bits(bounded[i]), BitConverter.DoubleToInt64Bits(one[0]));
             one[0] = deviation[i];
-            TailProbability.PositiveTails(one, variance.AsSpan(i, 1), mean.AsSpan(i, 1), toScores);
+            TailProbability.PositiveTails(one, [variance[i]], [mean[i]], toScores);
             Assert.Equal(BitConverter.DoubleToInt64Bits(tails[i]), BitConverter.DoubleToInt64Bits(one[0]));
         }
     }
