@@ -69,10 +69,10 @@ internal sealed class AnomalyLikelihood
     /// (<paramref name="toScores"/> false) or directly by its score before any cooldown (true). With
     /// <paramref name="split"/>, the raw surprise is <paramref name="values"/>[i] / <see cref="SpreadScratch"/>[i]; with
     /// <paramref name="fromVariance"/> as well, the divisor is sqrt(spread) + 1e-3 |level| + 1e-9 (<see cref="LevelScratch"/>).</summary>
-    /// <remarks>Three passes: a vector pass bounds the surprise (u = r / (r + scale)), a per-key pass updates the running
-    /// statistics and writes each row's deviation from the usual level with the statistics it is judged by, and a vector
-    /// pass divides that into z and maps it to the Gaussian tail. Every square root and division but the kernel's own runs
-    /// four rows at a time, with the same IEEE operations as one row at a time.</remarks>
+    /// <remarks>A vector pass bounds the surprise (u = r / (r + scale)), a per-key pass updates the running statistics and
+    /// writes each row's deviation from the usual level with the statistics it is judged by, and two vector passes divide
+    /// that into z and map it to the Gaussian tail. Every square root and division but the kernel's own runs eight rows
+    /// at a time (four without AVX-512), with the same operations in every lane whatever the width.</remarks>
     public void Calibrate(ReadOnlySpan<int> keys, Span<double> values, bool split, bool fromVariance, bool toScores)
     {
         int len = keys.Length;

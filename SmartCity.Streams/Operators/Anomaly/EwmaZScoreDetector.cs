@@ -110,7 +110,7 @@ public sealed class EwmaZScoreDetector : CalibratedDetector
                 double dev = Math.Abs(x - m);
                 if (split)
                 {
-                    // The calibration takes sqrt(v) + 1e-3 |m| + 1e-9 four rows at a time.
+                    // The calibration takes sqrt(v) + 1e-3 |m| + 1e-9 vectorised.
                     Unsafe.Add(ref output, i) = dev;
                     Unsafe.Add(ref spreadOut, i) = v;
                     Unsafe.Add(ref levelOut, i) = m;

@@ -58,8 +58,9 @@ internal static class TailProbability
 
     /// <summary>In place, for a whole batch: the raw surprise r = values[i] (/ spread[i] when <paramref name="spread"/>
     /// is not empty; / (sqrt(spread[i]) + 1e-3 |level[i]| + 1e-9) when <paramref name="level"/> is not empty too) becomes the bounded surprise min(r, 1e100) / (min(r, 1e100) + <paramref name="scale"/>) (unbounded when
-    /// the scale is 0); NaN stays NaN. Four rows at a time; the last rows go through the same vector code (padded), so
-    /// a row's result does not depend on where it falls in a batch.</summary>
+    /// the scale is 0); NaN stays NaN. Eight rows at a time with AVX-512, then four; the last rows go through the same
+    /// vector code (padded), and every width does the same operations lane for lane, so a row's result does not depend on
+    /// where it falls in a batch.</summary>
     public static void Bound(Span<double> values, ReadOnlySpan<double> spread, ReadOnlySpan<double> level, double scale)
     {
         int n = values.Length;
