@@ -88,26 +88,43 @@ public sealed class EwmaZScoreDetector : CalibratedDetector
 
                 ref State st = ref Unsafe.Add(ref state, Unsafe.Add(ref key, i));
                 int n = st.Count;
+                if (n == 0)
+                {
+                    // First reading: it sets the mean and scores 0. Kept off the straight-line path below so that the
+                    // steady state runs without selects (the JIT turns a double select into a branch and a jump).
+                    Unsafe.Add(ref output, i) = 0;
+                    if (split)
+                    {
+                        Unsafe.Add(ref spreadOut, i) = 0;
+                        Unsafe.Add(ref levelOut, i) = 0;
+                    }
+
+                    st.Mean = x;
+                    st.Var = 0;
+                    st.Count = 1;
+                    continue;
+                }
+
                 double m = st.Mean;
                 double v = st.Var;
-                double dev = n == 0 ? 0 : Math.Abs(x - m);
+                double dev = Math.Abs(x - m);
                 if (split)
                 {
-                    // The calibration takes sqrt(v) + 1e-3 |m| + 1e-9 four rows at a time (v = m = 0 for a first reading: 0 / 1e-9 = 0).
+                    // The calibration takes sqrt(v) + 1e-3 |m| + 1e-9 vectorised.
                     Unsafe.Add(ref output, i) = dev;
-                    Unsafe.Add(ref spreadOut, i) = n == 0 ? 0 : v;
-                    Unsafe.Add(ref levelOut, i) = n == 0 ? 0 : m;
+                    Unsafe.Add(ref spreadOut, i) = v;
+                    Unsafe.Add(ref levelOut, i) = m;
                 }
                 else
                 {
-                    Unsafe.Add(ref output, i) = n == 0 ? 0 : dev / (Math.Sqrt(v) + (1e-3 * Math.Abs(m)) + 1e-9);
+                    Unsafe.Add(ref output, i) = dev / (Math.Sqrt(v) + (1e-3 * Math.Abs(m)) + 1e-9);
                 }
                 // max(alpha, 1/(n+1)) without a division once the weight has settled.
                 double a = n >= settled ? alpha : 1.0 / (n + 1);
                 double d = x - m;
                 st.Mean = m + (a * d);
-                st.Var = n == 0 ? 0 : (1 - a) * (v + (a * d * d));
-                st.Count = n == int.MaxValue ? n : n + 1;
+                st.Var = (1 - a) * (v + (a * d * d));
+                st.Count = n + (n == int.MaxValue ? 0 : 1);
             }
         }
 

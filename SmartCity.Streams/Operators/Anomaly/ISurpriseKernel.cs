@@ -15,12 +15,12 @@ internal interface ISurpriseKernel
     void Surprise(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> surprise);
 
     /// <summary>True when the kernel implements <see cref="SurpriseParts"/>: the surprise is a ratio, and the calibration
-    /// divides it out four rows at a time (the divider is the bottleneck of these kernels).</summary>
+    /// divides it out eight or four rows at a time (the divider is the bottleneck of these kernels).</summary>
     bool SplitsSurprise => false;
 
     /// <summary>With <see cref="SplitsSurprise"/>: true when the kernel writes, instead of the spread, a variance v into the
     /// spread span and a level m into the level span of <see cref="SurpriseParts"/>, the spread being
-    /// sqrt(v) + 1e-3 |m| + 1e-9 (the EWMA z-score), so that the square root runs four rows at a time too.</summary>
+    /// sqrt(v) + 1e-3 |m| + 1e-9 (the EWMA z-score), so that the square root runs vectorised too.</summary>
     bool SpreadFromVariance => false;
 
     /// <summary>Like <see cref="Surprise"/>, but writes the surprise as <paramref name="deviation"/> / <paramref name="spread"/>

@@ -58,15 +58,22 @@ internal sealed class ScoreShaper
         double factor = _factor;
         for (int i = 0; i < len; i++)
         {
+            ref Cooldown st = ref Unsafe.Add(ref state, Unsafe.Add(ref key, i));
+            ref double slot = ref Unsafe.Add(ref score, i);
+            double s = slot;
+            int a = st.Age;
+            // The usual row (no cooldown running, no new peak) changes nothing, missing or not: decided before
+            // looking at the value.
+            if (a >= cooldownRows && s < floor)
+            {
+                continue;
+            }
+
             if (!double.IsFinite(Unsafe.Add(ref value, i)))
             {
                 continue;
             }
 
-            ref Cooldown st = ref Unsafe.Add(ref state, Unsafe.Add(ref key, i));
-            ref double slot = ref Unsafe.Add(ref score, i);
-            double s = slot;
-            int a = st.Age;
             if (a < cooldownRows && s <= st.Peak)
             {
                 slot = s * factor;
