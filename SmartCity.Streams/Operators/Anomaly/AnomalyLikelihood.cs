@@ -155,61 +155,19 @@ internal sealed class AnomalyLikelihood
         }
     }
 
-    public void Write(BinaryWriter writer, int keyCount)
-    {
-        State[] state = _state;
-        for (int k = 0; k < keyCount; k++)
-        {
-            writer.Write(state[k].Count);
-        }
+    public void Write(BinaryWriter writer, int keyCount) => StateArrays.WriteColumns(writer, _state, keyCount);
 
-        for (int k = 0; k < keyCount; k++)
-        {
-            writer.Write(state[k].Mean);
-        }
-
-        for (int k = 0; k < keyCount; k++)
-        {
-            writer.Write(state[k].Var);
-        }
-
-        for (int k = 0; k < keyCount; k++)
-        {
-            writer.Write(state[k].Short);
-        }
-    }
-
-    public void Read(BinaryReader reader, int keyCount)
-    {
-        State[] state = _state;
-        for (int k = 0; k < keyCount; k++)
-        {
-            state[k].Count = reader.ReadInt32();
-        }
-
-        for (int k = 0; k < keyCount; k++)
-        {
-            state[k].Mean = reader.ReadDouble();
-        }
-
-        for (int k = 0; k < keyCount; k++)
-        {
-            state[k].Var = reader.ReadDouble();
-        }
-
-        for (int k = 0; k < keyCount; k++)
-        {
-            state[k].Short = reader.ReadDouble();
-        }
-    }
+    public void Read(BinaryReader reader, int keyCount) => StateArrays.ReadColumns(reader, _state, keyCount);
 
     /// <summary>Per-key state, 32 bytes.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private struct State
+    private struct State : IPackedKeyState
     {
         public double Mean;
         public double Var;
         public double Short;
         public int Count;
+
+        public static int DoubleFields => 3;
     }
 }

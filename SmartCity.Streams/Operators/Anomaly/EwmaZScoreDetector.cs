@@ -128,50 +128,19 @@ public sealed class EwmaZScoreDetector : CalibratedDetector
             }
         }
 
-        public void Write(BinaryWriter writer, int keyCount)
-        {
-            State[] state = _state;
-            for (int k = 0; k < keyCount; k++)
-            {
-                writer.Write(state[k].Count);
-            }
+        public void Write(BinaryWriter writer, int keyCount) => StateArrays.WriteColumns(writer, _state, keyCount);
 
-            for (int k = 0; k < keyCount; k++)
-            {
-                writer.Write(state[k].Mean);
-            }
-
-            for (int k = 0; k < keyCount; k++)
-            {
-                writer.Write(state[k].Var);
-            }
-        }
-
-        public void Read(BinaryReader reader, int keyCount)
-        {
-            State[] state = _state;
-            for (int k = 0; k < keyCount; k++)
-            {
-                state[k].Count = reader.ReadInt32();
-            }
-
-            for (int k = 0; k < keyCount; k++)
-            {
-                state[k].Mean = reader.ReadDouble();
-            }
-
-            for (int k = 0; k < keyCount; k++)
-            {
-                state[k].Var = reader.ReadDouble();
-            }
-        }
+        public void Read(BinaryReader reader, int keyCount) => StateArrays.ReadColumns(reader, _state, keyCount);
 
         /// <summary>Per-key state, 24 bytes.</summary>
-        private struct State
+        [StructLayout(LayoutKind.Sequential)]
+        private struct State : IPackedKeyState
         {
             public double Mean;
             public double Var;
             public int Count;
+
+            public static int DoubleFields => 2;
         }
     }
 }

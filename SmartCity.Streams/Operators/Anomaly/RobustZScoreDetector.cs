@@ -122,50 +122,19 @@ public sealed class RobustZScoreDetector : CalibratedDetector
             }
         }
 
-        public void Write(BinaryWriter writer, int keyCount)
-        {
-            State[] state = _state;
-            for (int k = 0; k < keyCount; k++)
-            {
-                writer.Write(state[k].Count);
-            }
+        public void Write(BinaryWriter writer, int keyCount) => StateArrays.WriteColumns(writer, _state, keyCount);
 
-            for (int k = 0; k < keyCount; k++)
-            {
-                writer.Write(state[k].Median);
-            }
-
-            for (int k = 0; k < keyCount; k++)
-            {
-                writer.Write(state[k].Mad);
-            }
-        }
-
-        public void Read(BinaryReader reader, int keyCount)
-        {
-            State[] state = _state;
-            for (int k = 0; k < keyCount; k++)
-            {
-                state[k].Count = reader.ReadInt32();
-            }
-
-            for (int k = 0; k < keyCount; k++)
-            {
-                state[k].Median = reader.ReadDouble();
-            }
-
-            for (int k = 0; k < keyCount; k++)
-            {
-                state[k].Mad = reader.ReadDouble();
-            }
-        }
+        public void Read(BinaryReader reader, int keyCount) => StateArrays.ReadColumns(reader, _state, keyCount);
 
         /// <summary>Per-key state, 24 bytes.</summary>
-        private struct State
+        [StructLayout(LayoutKind.Sequential)]
+        private struct State : IPackedKeyState
         {
             public double Median;
             public double Mad;
             public int Count;
+
+            public static int DoubleFields => 2;
         }
     }
 }

@@ -98,6 +98,60 @@ internal static class StateArrays
         }
     }
 
+    /// <summary>Writes the first <paramref name="count"/> packed states column by column: every count, then each double field in turn.</summary>
+    public static void WriteColumns<T>(BinaryWriter writer, T[] state, int count)
+        where T : struct, IPackedKeyState
+    {
+        CheckPacked<T>();
+        for (int k = 0; k < count; k++)
+        {
+            writer.Write(PackedCount(ref state[k]));
+        }
+
+        for (int field = 0; field < T.DoubleFields; field++)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                writer.Write(PackedField(ref state[k], field));
+            }
+        }
+    }
+
+    /// <summary>Reads what <see cref="WriteColumns{T}"/> wrote into the first <paramref name="count"/> states.</summary>
+    public static void ReadColumns<T>(BinaryReader reader, T[] state, int count)
+        where T : struct, IPackedKeyState
+    {
+        CheckPacked<T>();
+        for (int k = 0; k < count; k++)
+        {
+            PackedCount(ref state[k]) = reader.ReadInt32();
+        }
+
+        for (int field = 0; field < T.DoubleFields; field++)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                PackedField(ref state[k], field) = reader.ReadDouble();
+            }
+        }
+    }
+
+    private static ref double PackedField<T>(ref T state, int field)
+        where T : struct, IPackedKeyState => ref Unsafe.Add(ref Unsafe.As<T, double>(ref state), field);
+
+    private static ref int PackedCount<T>(ref T state)
+        where T : struct, IPackedKeyState => ref Unsafe.As<double, int>(ref PackedField(ref state, T.DoubleFields));
+
+    /// <summary>The field access above relies on the declared layout; a struct that breaks it fails loudly, not silently.</summary>
+    private static void CheckPacked<T>()
+        where T : struct, IPackedKeyState
+    {
+        if (Unsafe.SizeOf<T>() != (T.DoubleFields * sizeof(double)) + sizeof(double))
+        {
+            throw new InvalidOperationException($"{typeof(T)} is not {T.DoubleFields} doubles followed by an int count.");
+        }
+    }
+
     /// <summary>Largest key in the batch; a negative key is a caller bug and throws.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int MaxKey(ReadOnlySpan<int> keys)
