@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace SmartCity.Streams.Operators.Forecasting;
@@ -22,6 +24,7 @@ internal sealed class AutoregressiveModel : ForecastModel
     private readonly int _order;
     private readonly int _neighbourLags;
     private readonly int _features;
+    private readonly int _stride;
     private readonly int _ring;
     private readonly double _lambda;
     private readonly double _invLambda;
@@ -35,6 +38,8 @@ internal sealed class AutoregressiveModel : ForecastModel
     private double[] _count = [];
     private double[] _z = [];
     private double[] _nz = [];
+    private double[] _expected = [];
+    private double[] _scale = [];
     private double[] _p = [];
     private double[] _w = [];
     private int _capacity;
@@ -50,8 +55,9 @@ internal sealed class AutoregressiveModel : ForecastModel
         _ring = horizon + Math.Max(_order, _neighbourLags) + 1;
         _lambda = lambda;
         _invLambda = 1 / lambda;
-        _x = new double[_features];
-        _px = new double[_features];
+        _stride = (_features + Vector256<double>.Count - 1) / Vector256<double>.Count * Vector256<double>.Count;
+        _x = new double[_stride];
+        _px = new double[_stride];
         _weekAhead = new int[horizon];
         _dots = new double[horizon];
         _targets = new double[horizon];
@@ -81,9 +87,10 @@ internal sealed class AutoregressiveModel : ForecastModel
         FlatState.Grow(ref _z, keys * _ring, double.NaN);
         FlatState.Grow(ref _nz, keys * _ring, double.NaN);
         FlatState.Grow(ref _w, keys * Horizon * f, 0);
-        int old = _p.Length / (f * f);
-        FlatState.Grow(ref _p, keys * f * f, 0);
-        for (int k = old; k < keys; k++)
+        FlatState.Grow(ref _expected, keys, 0);
+        FlatState.Grow(ref _scale, keys, 0);
+        FlatState.Grow(ref _p, keys * f * _stride, 0);
+        for (int k = _capacity; k < keys; k++)
         {
             ResetCovariance(k);
         }
@@ -106,9 +113,11 @@ internal sealed class AutoregressiveModel : ForecastModel
             _dayAhead[j] = grid.DaySlot(step + j + 1);
         }
 
+        // The profile works slot by slot across all keys (its layout is slot-major), the regression key by key.
+        _profile.Observe(values, keyCount, week, day, _expected);
         for (int k = 0; k < keyCount; k++)
         {
-            _z[(k * _ring) + slot] = Standardise(k, week, day, values[k]);
+            _z[(k * _ring) + slot] = Standardise(k, _expected[k], values[k]);
         }
 
         if (_graph is not null)
@@ -117,6 +126,12 @@ internal sealed class AutoregressiveModel : ForecastModel
             {
                 _nz[(k * _ring) + slot] = NeighbourMean(k, slot, keyCount);
             }
+        }
+
+        // The seasonal part of every forecast first, one target step at a time; the regression adds the residual part.
+        for (int j = 0; j < h; j++)
+        {
+            _profile.ExpectedRow(_weekAhead[j], _dayAhead[j], keyCount, forecasts[j..], h);
         }
 
         for (int k = 0; k < keyCount; k++)
@@ -133,13 +148,8 @@ internal sealed class AutoregressiveModel : ForecastModel
                 continue;
             }
 
-            double scale = Scale(k);
-            Span<double> dots = _dots;
-            Dots(_w.AsSpan(k * h * _features, h * _features), _x, dots);
-            for (int j = 0; j < h; j++)
-            {
-                f[j] = _profile.Expected(k, _weekAhead[j], _dayAhead[j]) + (scale * Math.Clamp(dots[j], -MaxAbsZ, MaxAbsZ));
-            }
+            Dots(_w.AsSpan(k * h * _features, h * _features), _x, _dots);
+            AddResidual(f, _dots, _scale[k]);
         }
     }
 
@@ -150,7 +160,22 @@ internal sealed class AutoregressiveModel : ForecastModel
         FlatState.Write(writer, _count, keyCount);
         FlatState.Write(writer, _z, keyCount * _ring);
         FlatState.Write(writer, _nz, keyCount * _ring);
-        FlatState.Write(writer, _p, keyCount * _features * _features);
+
+        // Without the row padding, so a snapshot does not depend on the vector width.
+        int f = _features;
+        writer.Write(keyCount * f * f);
+        for (int k = 0; k < keyCount; k++)
+        {
+            for (int i = 0; i < f; i++)
+            {
+                int row = (((k * f) + i) * _stride);
+                for (int j = 0; j < f; j++)
+                {
+                    writer.Write(_p[row + j]);
+                }
+            }
+        }
+
         FlatState.Write(writer, _w, keyCount * Horizon * _features);
     }
 
@@ -161,38 +186,49 @@ internal sealed class AutoregressiveModel : ForecastModel
         FlatState.Read(reader, ref _count, 0);
         FlatState.Read(reader, ref _z, double.NaN);
         FlatState.Read(reader, ref _nz, double.NaN);
-        FlatState.Read(reader, ref _p, 0);
-        FlatState.Read(reader, ref _w, 0);
-        _capacity = Math.Min(_variance.Length, _p.Length / (_features * _features));
-    }
 
-    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        double s = 0;
-        for (int i = 0; i < a.Length; i++)
+        int f = _features;
+        int length = reader.ReadInt32();
+        if (length < 0 || length % (f * f) != 0)
         {
-            s += a[i] * b[i];
+            throw new InvalidDataException("Invalid covariance length in forecaster state.");
         }
 
-        return s;
+        int keys = length / (f * f);
+        EnsureCapacity(keys);
+        for (int k = 0; k < keys; k++)
+        {
+            for (int i = 0; i < f; i++)
+            {
+                int row = (((k * f) + i) * _stride);
+                for (int j = 0; j < f; j++)
+                {
+                    _p[row + j] = reader.ReadDouble();
+                }
+            }
+        }
+
+        FlatState.Read(reader, ref _w, 0);
     }
 
     private double Scale(int k) => Math.Sqrt(_variance[k]) + 1e-9;
 
-    private double Standardise(int k, int week, int day, double y)
+    /// <summary>Updates the residual scale with the reading and returns its standardised residual (NaN when missing); leaves the key's scale in the scratch.</summary>
+    private double Standardise(int k, double expected, double y)
     {
         if (double.IsNaN(y))
         {
+            _scale[k] = Scale(k);
             return double.NaN;
         }
 
-        double expected = _profile.Expected(k, week, day);
         double r = double.IsNaN(expected) ? 0 : y - expected;
         double n = _count[k] + 1;
         _count[k] = n;
         _variance[k] += Math.Max(1.0 / n, MinScaleWeight) * ((r * r) - _variance[k]);
-        _profile.Update(k, week, day, y);
-        return Math.Clamp(r / Scale(k), -MaxAbsZ, MaxAbsZ);
+        double scale = Scale(k);
+        _scale[k] = scale;
+        return Math.Clamp(r / scale, -MaxAbsZ, MaxAbsZ);
     }
 
     private double NeighbourMean(int k, int slot, int keyCount)
@@ -248,49 +284,53 @@ internal sealed class AutoregressiveModel : ForecastModel
     private void Learn(int k, int slot)
     {
         int f = _features;
-        Span<double> p = _p.AsSpan(k * f * f, f * f);
-        double denom = _lambda;
-        for (int i = 0; i < f; i++)
+        int stride = _stride;
+        int n = Vector256<double>.Count;
+        Span<double> p = _p.AsSpan(k * f * stride, f * stride);
+        ref double pr = ref MemoryMarshal.GetReference(p);
+        ref double x = ref MemoryMarshal.GetArrayDataReference(_x);
+        ref double px = ref MemoryMarshal.GetArrayDataReference(_px);
+
+        // P x as a sum of rows weighted by x: P is kept exactly symmetric (below), so rows and columns agree, and the
+        // sum runs as whole vectors over the zero-padded rows instead of one horizontal dot product per row.
+        var dv = Vector256<double>.Zero;
+        for (int j = 0; j < stride; j += n)
         {
-            double s = Dot(p.Slice(i * f, f), _x);
-            _px[i] = s;
-            denom += _x[i] * s;
+            var acc = Vector256<double>.Zero;
+            for (int i = 0; i < f; i++)
+            {
+                acc += Vector256.LoadUnsafe(ref pr, (nuint)((i * stride) + j)) * Vector256.Create(Unsafe.Add(ref x, i));
+            }
+
+            acc.StoreUnsafe(ref px, (nuint)j);
+            dv += acc * Vector256.LoadUnsafe(ref x, (nuint)j);
         }
 
+        double denom = _lambda + Vector256.Sum(dv);
         if (!(denom > 0) || !double.IsFinite(denom))
         {
             ResetCovariance(k);
             return;
         }
 
+        // P <- (P - (Px)(Px)' / denom) / lambda. The product px_i * px_j is commutative, so entry (i, j) and (j, i)
+        // come out bit-identical and P stays symmetric; padding columns stay 0 because their px_j is 0.
         double inv = 1 / denom;
-        double invLambda = _invLambda;
+        var invV = Vector256.Create(inv);
+        var invLambdaV = Vector256.Create(_invLambda);
         double trace = 0;
-        ReadOnlySpan<double> px = _px;
-        int vectorEnd = Vector256.IsHardwareAccelerated ? f - (f % Vector256<double>.Count) : 0;
-        var invLambdaV = Vector256.Create(invLambda);
         for (int i = 0; i < f; i++)
         {
-            double gi = px[i] * inv;
-            Span<double> pr = p.Slice(i * f, f);
-            int j = 0;
-            if (vectorEnd > 0)
+            var pi = Vector256.Create(Unsafe.Add(ref px, i));
+            nuint row = (nuint)(i * stride);
+            for (int j = 0; j < stride; j += n)
             {
-                // Element-wise, the same operations as the scalar loop.
-                var giV = Vector256.Create(gi);
-                for (; j < vectorEnd; j += Vector256<double>.Count)
-                {
-                    var old = Vector256.Create(pr.Slice(j, Vector256<double>.Count));
-                    ((old - (giV * Vector256.Create(px.Slice(j, Vector256<double>.Count)))) * invLambdaV).CopyTo(pr.Slice(j, Vector256<double>.Count));
-                }
+                nuint at = row + (nuint)j;
+                var old = Vector256.LoadUnsafe(ref pr, at);
+                ((old - ((pi * Vector256.LoadUnsafe(ref px, (nuint)j)) * invV)) * invLambdaV).StoreUnsafe(ref pr, at);
             }
 
-            for (; j < f; j++)
-            {
-                pr[j] = (pr[j] - (gi * px[j])) * invLambda;
-            }
-
-            trace += pr[i];
+            trace += Unsafe.Add(ref pr, (i * stride) + i);
         }
 
         // Forgetting inflates P along directions the data never excites (a constant series), so cap its size.
@@ -302,10 +342,10 @@ internal sealed class AutoregressiveModel : ForecastModel
 
         if (trace > MaxMeanCovariance * f)
         {
-            double shrink = MaxMeanCovariance * f / trace;
-            for (int i = 0; i < p.Length; i++)
+            var shrink = Vector256.Create(MaxMeanCovariance * f / trace);
+            for (int i = 0; i < p.Length; i += n)
             {
-                p[i] *= shrink;
+                (Vector256.LoadUnsafe(ref pr, (nuint)i) * shrink).StoreUnsafe(ref pr, (nuint)i);
             }
         }
 
@@ -329,29 +369,29 @@ internal sealed class AutoregressiveModel : ForecastModel
             dots[j] = (targets[j] - dots[j]) * inv;
         }
 
-        int horizonVectorEnd = Vector256.IsHardwareAccelerated ? h - (h % Vector256<double>.Count) : 0;
+        ref double wr = ref MemoryMarshal.GetReference(w);
+        ref double tr = ref MemoryMarshal.GetReference(targets);
+        ref double er = ref MemoryMarshal.GetReference(dots);
+        int horizonVectorEnd = h - (h % n);
         for (int i = 0; i < f; i++)
         {
-            Span<double> wi = w.Slice(i * h, h);
-            double g = _px[i];
+            double g = Unsafe.Add(ref px, i);
+            nuint row = (nuint)(i * h);
             int j = 0;
-            if (horizonVectorEnd > 0)
+            var gv = Vector256.Create(g);
+            for (; j < horizonVectorEnd; j += n)
             {
-                var gv = Vector256.Create(g);
-                for (; j < horizonVectorEnd; j += Vector256<double>.Count)
-                {
-                    var t = Vector256.Create(targets.Slice(j, Vector256<double>.Count));
-                    var e = Vector256.Create(dots.Slice(j, Vector256<double>.Count));
-                    var old = Vector256.Create(wi.Slice(j, Vector256<double>.Count));
-                    Vector256.ConditionalSelect(Vector256.Equals(t, t), old + (gv * e), old).CopyTo(wi.Slice(j, Vector256<double>.Count));
-                }
+                var t = Vector256.LoadUnsafe(ref tr, (nuint)j);
+                var e = Vector256.LoadUnsafe(ref er, (nuint)j);
+                var old = Vector256.LoadUnsafe(ref wr, row + (nuint)j);
+                Vector256.ConditionalSelect(Vector256.Equals(t, t), old + (gv * e), old).StoreUnsafe(ref wr, row + (nuint)j);
             }
 
             for (; j < h; j++)
             {
-                if (!double.IsNaN(targets[j]))
+                if (!double.IsNaN(Unsafe.Add(ref tr, j)))
                 {
-                    wi[j] += g * dots[j];
+                    Unsafe.Add(ref wr, row + (nuint)j) += g * Unsafe.Add(ref er, j);
                 }
             }
         }
@@ -365,19 +405,25 @@ internal sealed class AutoregressiveModel : ForecastModel
     {
         int h = Horizon;
         int f = _features;
-        int j = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (w.Length < h * f || x.Length < f || dots.Length < h)
         {
-            for (; j <= h - Vector256<double>.Count; j += Vector256<double>.Count)
-            {
-                var acc = Vector256<double>.Zero;
-                for (int i = 0; i < f; i++)
-                {
-                    acc += Vector256.Create(w.Slice((i * h) + j, Vector256<double>.Count)) * Vector256.Create(x[i]);
-                }
+            throw new ArgumentOutOfRangeException(nameof(w));
+        }
 
-                acc.CopyTo(dots.Slice(j, Vector256<double>.Count));
+        ref double wr = ref MemoryMarshal.GetReference(w);
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        ref double dr = ref MemoryMarshal.GetReference(dots);
+        int n = Vector256<double>.Count;
+        int j = 0;
+        for (; j <= h - n; j += n)
+        {
+            var acc = Vector256<double>.Zero;
+            for (int i = 0; i < f; i++)
+            {
+                acc += Vector256.LoadUnsafe(ref wr, (nuint)((i * h) + j)) * Vector256.Create(Unsafe.Add(ref xr, i));
             }
+
+            acc.StoreUnsafe(ref dr, (nuint)j);
         }
 
         for (; j < h; j++)
@@ -385,21 +431,51 @@ internal sealed class AutoregressiveModel : ForecastModel
             double s = 0;
             for (int i = 0; i < f; i++)
             {
-                s += w[(i * h) + j] * x[i];
+                s += Unsafe.Add(ref wr, (i * h) + j) * Unsafe.Add(ref xr, i);
             }
 
-            dots[j] = s;
+            Unsafe.Add(ref dr, j) = s;
+        }
+    }
+
+    /// <summary>forecast[j] += scale * clamp(dots[j]): the standardised residual forecast on top of the seasonal part.</summary>
+    private static void AddResidual(Span<double> forecast, ReadOnlySpan<double> dots, double scale)
+    {
+        int h = forecast.Length;
+        if (dots.Length < h)
+        {
+            throw new ArgumentOutOfRangeException(nameof(dots));
+        }
+
+        ref double fr = ref MemoryMarshal.GetReference(forecast);
+        ref double dr = ref MemoryMarshal.GetReference(dots);
+        int n = Vector256<double>.Count;
+        var scaleV = Vector256.Create(scale);
+        var low = Vector256.Create(-MaxAbsZ);
+        var high = Vector256.Create(MaxAbsZ);
+        int j = 0;
+        for (; j <= h - n; j += n)
+        {
+            // Math.Clamp element-wise, NaN passing through as it does there.
+            var d = Vector256.LoadUnsafe(ref dr, (nuint)j);
+            d = Vector256.ConditionalSelect(Vector256.LessThan(d, low), low, Vector256.ConditionalSelect(Vector256.GreaterThan(d, high), high, d));
+            (Vector256.LoadUnsafe(ref fr, (nuint)j) + (scaleV * d)).StoreUnsafe(ref fr, (nuint)j);
+        }
+
+        for (; j < h; j++)
+        {
+            Unsafe.Add(ref fr, j) += scale * Math.Clamp(Unsafe.Add(ref dr, j), -MaxAbsZ, MaxAbsZ);
         }
     }
 
     private void ResetCovariance(int k)
     {
         int f = _features;
-        Span<double> p = _p.AsSpan(k * f * f, f * f);
+        Span<double> p = _p.AsSpan(k * f * _stride, f * _stride);
         p.Clear();
         for (int i = 0; i < f; i++)
         {
-            p[(i * f) + i] = InitialCovariance;
+            p[(i * _stride) + i] = InitialCovariance;
         }
     }
 }
