@@ -29,6 +29,7 @@ internal sealed class AutoregressiveModel : ForecastModel
     private readonly double _lambda;
     private readonly double _invLambda;
     private readonly double[] _x;
+    private readonly double[] _xNow;
     private readonly double[] _px;
     private readonly int[] _weekAhead;
     private readonly double[] _dots;
@@ -57,6 +58,7 @@ internal sealed class AutoregressiveModel : ForecastModel
         _invLambda = 1 / lambda;
         _stride = (_features + Vector256<double>.Count - 1) / Vector256<double>.Count * Vector256<double>.Count;
         _x = new double[_stride];
+        _xNow = new double[_stride];
         _px = new double[_stride];
         _weekAhead = new int[horizon];
         _dots = new double[horizon];
@@ -136,20 +138,21 @@ internal sealed class AutoregressiveModel : ForecastModel
 
         for (int k = 0; k < keyCount; k++)
         {
-            if (Features(k, past))
+            Span<double> f = forecasts.Slice(k * h, h);
+            bool now = Features(k, slot, _xNow);
+            if (!(Features(k, past, _x) && Learn(k, past, now)) && now)
             {
-                Learn(k, past);
+                Dots(_w.AsSpan(k * h * _features, h * _features), _xNow, _dots);
             }
 
-            Span<double> f = forecasts.Slice(k * h, h);
-            if (!Features(k, slot))
+            if (now)
+            {
+                AddResidual(f, _dots, _scale[k]);
+            }
+            else
             {
                 f.Fill(double.NaN);
-                continue;
             }
-
-            Dots(_w.AsSpan(k * h * _features, h * _features), _x, _dots);
-            AddResidual(f, _dots, _scale[k]);
         }
     }
 
@@ -254,8 +257,8 @@ internal sealed class AutoregressiveModel : ForecastModel
         return weight > 0 ? sum / weight : double.NaN;
     }
 
-    /// <summary>Fills the scratch feature vector for the time at ring slot <paramref name="at"/>; false when its newest own value is missing.</summary>
-    private bool Features(int k, int at)
+    /// <summary>Fills <paramref name="x"/> with the features of the time at ring slot <paramref name="at"/>; false when its newest own value is missing.</summary>
+    private bool Features(int k, int at, double[] x)
     {
         int row = k * _ring;
         if (double.IsNaN(_z[row + at]))
@@ -263,25 +266,31 @@ internal sealed class AutoregressiveModel : ForecastModel
             return false;
         }
 
-        _x[0] = 1;
+        x[0] = 1;
         int lag = at;
         for (int i = 0; i < _order; i++, lag = lag == 0 ? _ring - 1 : lag - 1)
         {
             double z = _z[row + lag];
-            _x[1 + i] = double.IsNaN(z) ? 0 : z;
+            x[1 + i] = double.IsNaN(z) ? 0 : z;
         }
 
         lag = at;
         for (int i = 0; i < _neighbourLags; i++, lag = lag == 0 ? _ring - 1 : lag - 1)
         {
             double z = _nz[row + lag];
-            _x[1 + _order + i] = double.IsNaN(z) ? 0 : z;
+            x[1 + _order + i] = double.IsNaN(z) ? 0 : z;
         }
 
         return true;
     }
 
-    private void Learn(int k, int slot)
+    /// <summary>
+    /// One RLS step of key <paramref name="k"/> on the features in the scratch (the time at ring slot
+    /// <paramref name="slot"/>) and its H targets. When <paramref name="forecast"/>, the same pass over the weights also
+    /// leaves the forecast dot products of the updated weights with the current features in the dots scratch; returns
+    /// whether it did (false when the covariance had to be reset and the weights were left alone).
+    /// </summary>
+    private bool Learn(int k, int slot, bool forecast)
     {
         int f = _features;
         int stride = _stride;
@@ -310,7 +319,7 @@ internal sealed class AutoregressiveModel : ForecastModel
         if (!(denom > 0) || !double.IsFinite(denom))
         {
             ResetCovariance(k);
-            return;
+            return false;
         }
 
         // P <- (P - (Px)(Px)' / denom) / lambda. The product px_i * px_j is commutative, so entry (i, j) and (j, i)
@@ -318,10 +327,15 @@ internal sealed class AutoregressiveModel : ForecastModel
         double inv = 1 / denom;
         var invV = Vector256.Create(inv);
         var invLambdaV = Vector256.Create(_invLambda);
+        double invLambda = _invLambda;
         double trace = 0;
         for (int i = 0; i < f; i++)
         {
-            var pi = Vector256.Create(Unsafe.Add(ref px, i));
+            // The new diagonal entry by the same operations as its vector lane below, from the old value: reading it back
+            // after the vector store would stall on store forwarding.
+            double pii = Unsafe.Add(ref px, i);
+            trace += (Unsafe.Add(ref pr, (i * stride) + i) - ((pii * pii) * inv)) * invLambda;
+            var pi = Vector256.Create(pii);
             nuint row = (nuint)(i * stride);
             for (int j = 0; j < stride; j += n)
             {
@@ -329,15 +343,13 @@ internal sealed class AutoregressiveModel : ForecastModel
                 var old = Vector256.LoadUnsafe(ref pr, at);
                 ((old - ((pi * Vector256.LoadUnsafe(ref px, (nuint)j)) * invV)) * invLambdaV).StoreUnsafe(ref pr, at);
             }
-
-            trace += Unsafe.Add(ref pr, (i * stride) + i);
         }
 
         // Forgetting inflates P along directions the data never excites (a constant series), so cap its size.
         if (!double.IsFinite(trace))
         {
             ResetCovariance(k);
-            return;
+            return false;
         }
 
         if (trace > MaxMeanCovariance * f)
@@ -351,50 +363,76 @@ internal sealed class AutoregressiveModel : ForecastModel
 
         // Every horizon's weights move along the same gain P x / denom, by its own prediction error: with the horizon as
         // the inner dimension of the weights this is H-wide vector arithmetic, in the same order per element as a dot
-        // product per horizon. Horizons whose target is missing keep their weights.
+        // product per horizon. Horizons whose target is missing keep their weights. A block of horizons is predicted,
+        // corrected and (for the forecast) predicted again from the updated weights while its rows are in L1.
         int h = Horizon;
         int ringRow = k * _ring;
-        Span<double> targets = _targets;
+        ref double tr = ref MemoryMarshal.GetArrayDataReference(_targets);
         for (int j = 0; j < h; j++)
         {
             slot = slot + 1 == _ring ? 0 : slot + 1;
-            targets[j] = _z[ringRow + slot];
+            Unsafe.Add(ref tr, j) = _z[ringRow + slot];
         }
 
         Span<double> w = _w.AsSpan(k * h * f, h * f);
-        Span<double> dots = _dots;
-        Dots(w, _x, dots);
-        for (int j = 0; j < h; j++)
-        {
-            dots[j] = (targets[j] - dots[j]) * inv;
-        }
-
         ref double wr = ref MemoryMarshal.GetReference(w);
-        ref double tr = ref MemoryMarshal.GetReference(targets);
-        ref double er = ref MemoryMarshal.GetReference(dots);
-        int horizonVectorEnd = h - (h % n);
-        for (int i = 0; i < f; i++)
+        ref double xn = ref MemoryMarshal.GetArrayDataReference(_xNow);
+        ref double dr = ref MemoryMarshal.GetArrayDataReference(_dots);
+        int j0 = 0;
+        for (; j0 <= h - n; j0 += n)
         {
-            double g = Unsafe.Add(ref px, i);
-            nuint row = (nuint)(i * h);
-            int j = 0;
-            var gv = Vector256.Create(g);
-            for (; j < horizonVectorEnd; j += n)
+            nuint jj = (nuint)j0;
+            var predicted = Vector256<double>.Zero;
+            for (int i = 0; i < f; i++)
             {
-                var t = Vector256.LoadUnsafe(ref tr, (nuint)j);
-                var e = Vector256.LoadUnsafe(ref er, (nuint)j);
-                var old = Vector256.LoadUnsafe(ref wr, row + (nuint)j);
-                Vector256.ConditionalSelect(Vector256.Equals(t, t), old + (gv * e), old).StoreUnsafe(ref wr, row + (nuint)j);
+                predicted += Vector256.LoadUnsafe(ref wr, (nuint)(i * h) + jj) * Vector256.Create(Unsafe.Add(ref x, i));
             }
 
-            for (; j < h; j++)
+            var t = Vector256.LoadUnsafe(ref tr, jj);
+            var valid = Vector256.Equals(t, t);
+            var e = (t - predicted) * invV;
+            var next = Vector256<double>.Zero;
+            for (int i = 0; i < f; i++)
             {
-                if (!double.IsNaN(Unsafe.Add(ref tr, j)))
-                {
-                    Unsafe.Add(ref wr, row + (nuint)j) += g * Unsafe.Add(ref er, j);
-                }
+                nuint at = (nuint)(i * h) + jj;
+                var old = Vector256.LoadUnsafe(ref wr, at);
+                var updated = Vector256.ConditionalSelect(valid, old + (Vector256.Create(Unsafe.Add(ref px, i)) * e), old);
+                updated.StoreUnsafe(ref wr, at);
+                next += updated * Vector256.Create(Unsafe.Add(ref xn, i));
+            }
+
+            if (forecast)
+            {
+                next.StoreUnsafe(ref dr, jj);
             }
         }
+
+        for (; j0 < h; j0++)
+        {
+            double predicted = 0;
+            for (int i = 0; i < f; i++)
+            {
+                predicted += Unsafe.Add(ref wr, (i * h) + j0) * Unsafe.Add(ref x, i);
+            }
+
+            double t = Unsafe.Add(ref tr, j0);
+            double e = (t - predicted) * inv;
+            double next = 0;
+            for (int i = 0; i < f; i++)
+            {
+                ref double wi = ref Unsafe.Add(ref wr, (i * h) + j0);
+                if (!double.IsNaN(t))
+                {
+                    wi += Unsafe.Add(ref px, i) * e;
+                }
+
+                next += wi * Unsafe.Add(ref xn, i);
+            }
+
+            Unsafe.Add(ref dr, j0) = next;
+        }
+
+        return forecast;
     }
 
     /// <summary>
