@@ -301,18 +301,41 @@ internal sealed class AutoregressiveModel : ForecastModel
         ref double px = ref MemoryMarshal.GetArrayDataReference(_px);
 
         // P x as a sum of rows weighted by x: P is kept exactly symmetric (below), so rows and columns agree, and the
-        // sum runs as whole vectors over the zero-padded rows instead of one horizontal dot product per row.
+        // sum runs as whole vectors over the zero-padded rows instead of one horizontal dot product per row. Two column
+        // blocks at a time give two independent FMA chains; per element the operations are the same either way.
         var dv = Vector256<double>.Zero;
-        for (int j = 0; j < stride; j += n)
+        int j = 0;
+        for (; j <= stride - (2 * n); j += 2 * n)
         {
-            var acc = Vector256<double>.Zero;
+            var acc0 = Vector256<double>.Zero;
+            var acc1 = Vector256<double>.Zero;
+            ref double row = ref Unsafe.Add(ref pr, j);
             for (int i = 0; i < f; i++)
             {
-                acc += Vector256.LoadUnsafe(ref pr, (nuint)((i * stride) + j)) * Vector256.Create(Unsafe.Add(ref x, i));
+                var xi = Vector256.Create(Unsafe.Add(ref x, i));
+                acc0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row), xi, acc0);
+                acc1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, (nuint)n), xi, acc1);
+                row = ref Unsafe.Add(ref row, stride);
+            }
+
+            acc0.StoreUnsafe(ref px, (nuint)j);
+            acc1.StoreUnsafe(ref px, (nuint)(j + n));
+            dv = Vector256.FusedMultiplyAdd(acc0, Vector256.LoadUnsafe(ref x, (nuint)j), dv);
+            dv = Vector256.FusedMultiplyAdd(acc1, Vector256.LoadUnsafe(ref x, (nuint)(j + n)), dv);
+        }
+
+        for (; j < stride; j += n)
+        {
+            var acc = Vector256<double>.Zero;
+            ref double row = ref Unsafe.Add(ref pr, j);
+            for (int i = 0; i < f; i++)
+            {
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row), Vector256.Create(Unsafe.Add(ref x, i)), acc);
+                row = ref Unsafe.Add(ref row, stride);
             }
 
             acc.StoreUnsafe(ref px, (nuint)j);
-            dv += acc * Vector256.LoadUnsafe(ref x, (nuint)j);
+            dv = Vector256.FusedMultiplyAdd(acc, Vector256.LoadUnsafe(ref x, (nuint)j), dv);
         }
 
         double denom = _lambda + Vector256.Sum(dv);
@@ -326,23 +349,24 @@ internal sealed class AutoregressiveModel : ForecastModel
         // come out bit-identical and P stays symmetric; padding columns stay 0 because their px_j is 0.
         double inv = 1 / denom;
         var invV = Vector256.Create(inv);
-        var invLambdaV = Vector256.Create(_invLambda);
         double invLambda = _invLambda;
+        var invLambdaV = Vector256.Create(invLambda);
         double trace = 0;
+        ref double prow = ref pr;
         for (int i = 0; i < f; i++)
         {
             // The new diagonal entry by the same operations as its vector lane below, from the old value: reading it back
             // after the vector store would stall on store forwarding.
             double pii = Unsafe.Add(ref px, i);
-            trace += (Unsafe.Add(ref pr, (i * stride) + i) - ((pii * pii) * inv)) * invLambda;
+            trace += Math.FusedMultiplyAdd(-(pii * pii), inv, Unsafe.Add(ref prow, i)) * invLambda;
             var pi = Vector256.Create(pii);
-            nuint row = (nuint)(i * stride);
-            for (int j = 0; j < stride; j += n)
+            for (int c = 0; c < stride; c += n)
             {
-                nuint at = row + (nuint)j;
-                var old = Vector256.LoadUnsafe(ref pr, at);
-                ((old - ((pi * Vector256.LoadUnsafe(ref px, (nuint)j)) * invV)) * invLambdaV).StoreUnsafe(ref pr, at);
+                var old = Vector256.LoadUnsafe(ref prow, (nuint)c);
+                (Vector256.FusedMultiplyAdd(-(pi * Vector256.LoadUnsafe(ref px, (nuint)c)), invV, old) * invLambdaV).StoreUnsafe(ref prow, (nuint)c);
             }
+
+            prow = ref Unsafe.Add(ref prow, stride);
         }
 
         // Forgetting inflates P along directions the data never excites (a constant series), so cap its size.
@@ -368,76 +392,117 @@ internal sealed class AutoregressiveModel : ForecastModel
         int h = Horizon;
         int ringRow = k * _ring;
         ref double tr = ref MemoryMarshal.GetArrayDataReference(_targets);
-        for (int j = 0; j < h; j++)
+        for (int t = 0; t < h; t++)
         {
             slot = slot + 1 == _ring ? 0 : slot + 1;
-            Unsafe.Add(ref tr, j) = _z[ringRow + slot];
+            Unsafe.Add(ref tr, t) = _z[ringRow + slot];
         }
 
         Span<double> w = _w.AsSpan(k * h * f, h * f);
         ref double wr = ref MemoryMarshal.GetReference(w);
         ref double xn = ref MemoryMarshal.GetArrayDataReference(_xNow);
         ref double dr = ref MemoryMarshal.GetArrayDataReference(_dots);
-        int j0 = 0;
-        for (; j0 <= h - n; j0 += n)
+        j = 0;
+        for (; j <= h - (2 * n); j += 2 * n)
         {
-            nuint jj = (nuint)j0;
-            var predicted = Vector256<double>.Zero;
+            // Two blocks of horizons side by side: independent chains, per element the single-block operations.
+            var predicted0 = Vector256<double>.Zero;
+            var predicted1 = Vector256<double>.Zero;
+            ref double wj = ref Unsafe.Add(ref wr, j);
             for (int i = 0; i < f; i++)
             {
-                predicted += Vector256.LoadUnsafe(ref wr, (nuint)(i * h) + jj) * Vector256.Create(Unsafe.Add(ref x, i));
+                var xi = Vector256.Create(Unsafe.Add(ref x, i));
+                predicted0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wj), xi, predicted0);
+                predicted1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wj, (nuint)n), xi, predicted1);
+                wj = ref Unsafe.Add(ref wj, h);
             }
 
-            var t = Vector256.LoadUnsafe(ref tr, jj);
+            var t0 = Vector256.LoadUnsafe(ref tr, (nuint)j);
+            var t1 = Vector256.LoadUnsafe(ref tr, (nuint)(j + n));
+            var valid0 = Vector256.Equals(t0, t0);
+            var valid1 = Vector256.Equals(t1, t1);
+            var e0 = (t0 - predicted0) * invV;
+            var e1 = (t1 - predicted1) * invV;
+            var next0 = Vector256<double>.Zero;
+            var next1 = Vector256<double>.Zero;
+            wj = ref Unsafe.Add(ref wr, j);
+            for (int i = 0; i < f; i++)
+            {
+                var g = Vector256.Create(Unsafe.Add(ref px, i));
+                var xi = Vector256.Create(Unsafe.Add(ref xn, i));
+                var old0 = Vector256.LoadUnsafe(ref wj);
+                var old1 = Vector256.LoadUnsafe(ref wj, (nuint)n);
+                var updated0 = Vector256.ConditionalSelect(valid0, Vector256.FusedMultiplyAdd(g, e0, old0), old0);
+                var updated1 = Vector256.ConditionalSelect(valid1, Vector256.FusedMultiplyAdd(g, e1, old1), old1);
+                updated0.StoreUnsafe(ref wj);
+                updated1.StoreUnsafe(ref wj, (nuint)n);
+                next0 = Vector256.FusedMultiplyAdd(updated0, xi, next0);
+                next1 = Vector256.FusedMultiplyAdd(updated1, xi, next1);
+                wj = ref Unsafe.Add(ref wj, h);
+            }
+
+            next0.StoreUnsafe(ref dr, (nuint)j);
+            next1.StoreUnsafe(ref dr, (nuint)(j + n));
+        }
+
+        for (; j <= h - n; j += n)
+        {
+            var predicted = Vector256<double>.Zero;
+            ref double wj = ref Unsafe.Add(ref wr, j);
+            for (int i = 0; i < f; i++)
+            {
+                predicted = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wj), Vector256.Create(Unsafe.Add(ref x, i)), predicted);
+                wj = ref Unsafe.Add(ref wj, h);
+            }
+
+            var t = Vector256.LoadUnsafe(ref tr, (nuint)j);
             var valid = Vector256.Equals(t, t);
             var e = (t - predicted) * invV;
             var next = Vector256<double>.Zero;
+            wj = ref Unsafe.Add(ref wr, j);
             for (int i = 0; i < f; i++)
             {
-                nuint at = (nuint)(i * h) + jj;
-                var old = Vector256.LoadUnsafe(ref wr, at);
-                var updated = Vector256.ConditionalSelect(valid, old + (Vector256.Create(Unsafe.Add(ref px, i)) * e), old);
-                updated.StoreUnsafe(ref wr, at);
-                next += updated * Vector256.Create(Unsafe.Add(ref xn, i));
+                var old = Vector256.LoadUnsafe(ref wj);
+                var updated = Vector256.ConditionalSelect(valid, Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref px, i)), e, old), old);
+                updated.StoreUnsafe(ref wj);
+                next = Vector256.FusedMultiplyAdd(updated, Vector256.Create(Unsafe.Add(ref xn, i)), next);
+                wj = ref Unsafe.Add(ref wj, h);
             }
 
-            if (forecast)
-            {
-                next.StoreUnsafe(ref dr, jj);
-            }
+            next.StoreUnsafe(ref dr, (nuint)j);
         }
 
-        for (; j0 < h; j0++)
+        for (; j < h; j++)
         {
             double predicted = 0;
             for (int i = 0; i < f; i++)
             {
-                predicted += Unsafe.Add(ref wr, (i * h) + j0) * Unsafe.Add(ref x, i);
+                predicted = Math.FusedMultiplyAdd(Unsafe.Add(ref wr, (i * h) + j), Unsafe.Add(ref x, i), predicted);
             }
 
-            double t = Unsafe.Add(ref tr, j0);
+            double t = Unsafe.Add(ref tr, j);
             double e = (t - predicted) * inv;
             double next = 0;
             for (int i = 0; i < f; i++)
             {
-                ref double wi = ref Unsafe.Add(ref wr, (i * h) + j0);
+                ref double wi = ref Unsafe.Add(ref wr, (i * h) + j);
                 if (!double.IsNaN(t))
                 {
-                    wi += Unsafe.Add(ref px, i) * e;
+                    wi = Math.FusedMultiplyAdd(Unsafe.Add(ref px, i), e, wi);
                 }
 
-                next += wi * Unsafe.Add(ref xn, i);
+                next = Math.FusedMultiplyAdd(wi, Unsafe.Add(ref xn, i), next);
             }
 
-            Unsafe.Add(ref dr, j0) = next;
+            Unsafe.Add(ref dr, j) = next;
         }
 
         return forecast;
     }
 
     /// <summary>
-    /// dots[j] = Σ_i w[i*H + j] x[i] for every horizon j, accumulated over i in order from 0 (the same rounding as one
-    /// dot product per horizon), H-wide in vectors.
+    /// dots[j] = Σ_i w[i*H + j] x[i] for every horizon j, fused multiply-adds over i in order from 0 (the operations of
+    /// the forecast pass in <see cref="Learn"/>), H-wide in vectors.
     /// </summary>
     private void Dots(ReadOnlySpan<double> w, ReadOnlySpan<double> x, Span<double> dots)
     {
@@ -456,9 +521,11 @@ internal sealed class AutoregressiveModel : ForecastModel
         for (; j <= h - n; j += n)
         {
             var acc = Vector256<double>.Zero;
+            ref double wj = ref Unsafe.Add(ref wr, j);
             for (int i = 0; i < f; i++)
             {
-                acc += Vector256.LoadUnsafe(ref wr, (nuint)((i * h) + j)) * Vector256.Create(Unsafe.Add(ref xr, i));
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wj), Vector256.Create(Unsafe.Add(ref xr, i)), acc);
+                wj = ref Unsafe.Add(ref wj, h);
             }
 
             acc.StoreUnsafe(ref dr, (nuint)j);
@@ -469,7 +536,7 @@ internal sealed class AutoregressiveModel : ForecastModel
             double s = 0;
             for (int i = 0; i < f; i++)
             {
-                s += Unsafe.Add(ref wr, (i * h) + j) * Unsafe.Add(ref xr, i);
+                s = Math.FusedMultiplyAdd(Unsafe.Add(ref wr, (i * h) + j), Unsafe.Add(ref xr, i), s);
             }
 
             Unsafe.Add(ref dr, j) = s;
