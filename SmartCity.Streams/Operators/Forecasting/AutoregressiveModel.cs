@@ -26,6 +26,7 @@ internal sealed class AutoregressiveModel : ForecastModel
     private readonly int _features;
     private readonly int _stride;
     private readonly int _ring;
+    private readonly int _ringRow;
     private readonly double _lambda;
     private readonly double _invLambda;
     private readonly double[] _x;
@@ -33,7 +34,6 @@ internal sealed class AutoregressiveModel : ForecastModel
     private readonly double[] _px;
     private readonly int[] _weekAhead;
     private readonly double[] _dots;
-    private readonly double[] _targets;
     private readonly int[] _dayAhead;
     private double[] _variance = [];
     private double[] _count = [];
@@ -54,6 +54,7 @@ internal sealed class AutoregressiveModel : ForecastModel
         _neighbourLags = graph is null ? 0 : neighbourLags;
         _features = 1 + _order + _neighbourLags;
         _ring = horizon + Math.Max(_order, _neighbourLags) + 1;
+        _ringRow = 2 * _ring;
         _lambda = lambda;
         _invLambda = 1 / lambda;
         _stride = (_features + Vector256<double>.Count - 1) / Vector256<double>.Count * Vector256<double>.Count;
@@ -62,7 +63,6 @@ internal sealed class AutoregressiveModel : ForecastModel
         _px = new double[_stride];
         _weekAhead = new int[horizon];
         _dots = new double[horizon];
-        _targets = new double[horizon];
         _dayAhead = new int[horizon];
     }
 
@@ -86,8 +86,8 @@ internal sealed class AutoregressiveModel : ForecastModel
         _profile.EnsureCapacity(keys);
         FlatState.Grow(ref _variance, keys, 0);
         FlatState.Grow(ref _count, keys, 0);
-        FlatState.Grow(ref _z, keys * _ring, double.NaN);
-        FlatState.Grow(ref _nz, keys * _ring, double.NaN);
+        FlatState.Grow(ref _z, keys * _ringRow, double.NaN);
+        FlatState.Grow(ref _nz, keys * _ringRow, double.NaN);
         FlatState.Grow(ref _w, keys * Horizon * f, 0);
         FlatState.Grow(ref _expected, keys, 0);
         FlatState.Grow(ref _scale, keys, 0);
@@ -119,14 +119,18 @@ internal sealed class AutoregressiveModel : ForecastModel
         _profile.Observe(values, keyCount, week, day, _expected);
         for (int k = 0; k < keyCount; k++)
         {
-            _z[(k * _ring) + slot] = Standardise(k, _expected[k], values[k]);
+            double z = Standardise(k, _expected[k], values[k]);
+            _z[(k * _ringRow) + slot] = z;
+            _z[(k * _ringRow) + slot + _ring] = z;
         }
 
         if (_graph is not null)
         {
             for (int k = 0; k < keyCount; k++)
             {
-                _nz[(k * _ring) + slot] = NeighbourMean(k, slot, keyCount);
+                double z = NeighbourMean(k, slot, keyCount);
+                _nz[(k * _ringRow) + slot] = z;
+                _nz[(k * _ringRow) + slot + _ring] = z;
             }
         }
 
@@ -161,8 +165,8 @@ internal sealed class AutoregressiveModel : ForecastModel
         _profile.Write(writer, keyCount);
         FlatState.Write(writer, _variance, keyCount);
         FlatState.Write(writer, _count, keyCount);
-        FlatState.Write(writer, _z, keyCount * _ring);
-        FlatState.Write(writer, _nz, keyCount * _ring);
+        WriteRing(writer, _z, keyCount);
+        WriteRing(writer, _nz, keyCount);
 
         // Without the row padding, so a snapshot does not depend on the vector width.
         int f = _features;
@@ -185,20 +189,15 @@ internal sealed class AutoregressiveModel : ForecastModel
     public override void Read(BinaryReader reader)
     {
         _profile.Read(reader);
-        FlatState.Read(reader, ref _variance, 0);
-        FlatState.Read(reader, ref _count, 0);
-        FlatState.Read(reader, ref _z, double.NaN);
-        FlatState.Read(reader, ref _nz, double.NaN);
+        int keys = ReadKeys(reader, 1);
+        EnsureCapacity(keys);
+        ReadValues(reader, _variance, keys);
+        ReadValues(reader, _count, ReadKeys(reader, 1));
+        ReadRing(reader, _z);
+        ReadRing(reader, _nz);
 
         int f = _features;
-        int length = reader.ReadInt32();
-        if (length < 0 || length % (f * f) != 0)
-        {
-            throw new InvalidDataException("Invalid covariance length in forecaster state.");
-        }
-
-        int keys = length / (f * f);
-        EnsureCapacity(keys);
+        keys = ReadKeys(reader, f * f);
         for (int k = 0; k < keys; k++)
         {
             for (int i = 0; i < f; i++)
@@ -245,7 +244,7 @@ internal sealed class AutoregressiveModel : ForecastModel
             int j = neighbours[i];
             if (j < keyCount)
             {
-                double z = _z[(j * _ring) + slot];
+                double z = _z[(j * _ringRow) + slot];
                 if (!double.IsNaN(z))
                 {
                     sum += weights[i] * z;
@@ -260,28 +259,81 @@ internal sealed class AutoregressiveModel : ForecastModel
     /// <summary>Fills <paramref name="x"/> with the features of the time at ring slot <paramref name="at"/>; false when its newest own value is missing.</summary>
     private bool Features(int k, int at, double[] x)
     {
-        int row = k * _ring;
-        if (double.IsNaN(_z[row + at]))
+        // The rings hold every value twice (slot and slot + ring), so the lags of any slot are one run without wrapping.
+        int row = k * _ringRow;
+        int newest = row + at + _ring;
+        ReadOnlySpan<double> z = _z.AsSpan(newest - _order + 1, _order);
+        if (double.IsNaN(z[^1]))
         {
             return false;
         }
 
         x[0] = 1;
-        int lag = at;
-        for (int i = 0; i < _order; i++, lag = lag == 0 ? _ring - 1 : lag - 1)
+        for (int i = 0; i < z.Length; i++)
         {
-            double z = _z[row + lag];
-            x[1 + i] = double.IsNaN(z) ? 0 : z;
+            double v = z[^(i + 1)];
+            x[1 + i] = double.IsNaN(v) ? 0 : v;
         }
 
-        lag = at;
-        for (int i = 0; i < _neighbourLags; i++, lag = lag == 0 ? _ring - 1 : lag - 1)
+        if (_neighbourLags > 0)
         {
-            double z = _nz[row + lag];
-            x[1 + _order + i] = double.IsNaN(z) ? 0 : z;
+            ReadOnlySpan<double> nz = _nz.AsSpan(newest - _neighbourLags + 1, _neighbourLags);
+            for (int i = 0; i < nz.Length; i++)
+            {
+                double v = nz[^(i + 1)];
+                x[1 + _order + i] = double.IsNaN(v) ? 0 : v;
+            }
         }
 
         return true;
+    }
+
+    private void WriteRing(BinaryWriter writer, double[] ring, int keyCount)
+    {
+        writer.Write(keyCount * _ring);
+        for (int k = 0; k < keyCount; k++)
+        {
+            for (int i = 0; i < _ring; i++)
+            {
+                writer.Write(ring[(k * _ringRow) + i]);
+            }
+        }
+    }
+
+    private void ReadRing(BinaryReader reader, double[] ring)
+    {
+        int keys = ReadKeys(reader, _ring);
+        EnsureCapacity(keys);
+        for (int k = 0; k < keys; k++)
+        {
+            for (int i = 0; i < _ring; i++)
+            {
+                double v = reader.ReadDouble();
+                ring[(k * _ringRow) + i] = v;
+                ring[(k * _ringRow) + i + _ring] = v;
+            }
+        }
+    }
+
+    /// <summary>Reads an array length of whole keys of <paramref name="perKey"/> values each and returns the key count.</summary>
+    private static int ReadKeys(BinaryReader reader, int perKey)
+    {
+        int length = reader.ReadInt32();
+        if (length < 0 || length % perKey != 0)
+        {
+            throw new InvalidDataException("Invalid array length in forecaster state.");
+        }
+
+        return length / perKey;
+    }
+
+    private void ReadValues(BinaryReader reader, double[] array, int keys)
+    {
+        EnsureCapacity(keys);
+        for (int k = 0; k < keys; k++)
+        {
+            array[k] = reader.ReadDouble();
+        }
     }
 
     /// <summary>
@@ -349,6 +401,7 @@ internal sealed class AutoregressiveModel : ForecastModel
         // come out bit-identical and P stays symmetric; padding columns stay 0 because their px_j is 0.
         double inv = 1 / denom;
         var invV = Vector256.Create(inv);
+        var negInvV = Vector256.Create(-inv);
         double invLambda = _invLambda;
         var invLambdaV = Vector256.Create(invLambda);
         double trace = 0;
@@ -358,12 +411,12 @@ internal sealed class AutoregressiveModel : ForecastModel
             // The new diagonal entry by the same operations as its vector lane below, from the old value: reading it back
             // after the vector store would stall on store forwarding.
             double pii = Unsafe.Add(ref px, i);
-            trace += Math.FusedMultiplyAdd(-(pii * pii), inv, Unsafe.Add(ref prow, i)) * invLambda;
+            trace += Math.FusedMultiplyAdd(pii * pii, -inv, Unsafe.Add(ref prow, i)) * invLambda;
             var pi = Vector256.Create(pii);
             for (int c = 0; c < stride; c += n)
             {
                 var old = Vector256.LoadUnsafe(ref prow, (nuint)c);
-                (Vector256.FusedMultiplyAdd(-(pi * Vector256.LoadUnsafe(ref px, (nuint)c)), invV, old) * invLambdaV).StoreUnsafe(ref prow, (nuint)c);
+                (Vector256.FusedMultiplyAdd(pi * Vector256.LoadUnsafe(ref px, (nuint)c), negInvV, old) * invLambdaV).StoreUnsafe(ref prow, (nuint)c);
             }
 
             prow = ref Unsafe.Add(ref prow, stride);
@@ -390,13 +443,7 @@ internal sealed class AutoregressiveModel : ForecastModel
         // product per horizon. Horizons whose target is missing keep their weights. A block of horizons is predicted,
         // corrected and (for the forecast) predicted again from the updated weights while its rows are in L1.
         int h = Horizon;
-        int ringRow = k * _ring;
-        ref double tr = ref MemoryMarshal.GetArrayDataReference(_targets);
-        for (int t = 0; t < h; t++)
-        {
-            slot = slot + 1 == _ring ? 0 : slot + 1;
-            Unsafe.Add(ref tr, t) = _z[ringRow + slot];
-        }
+        ref double tr = ref MemoryMarshal.GetReference(_z.AsSpan((k * _ringRow) + slot + 1, h));
 
         Span<double> w = _w.AsSpan(k * h * f, h * f);
         ref double wr = ref MemoryMarshal.GetReference(w);
@@ -419,10 +466,9 @@ internal sealed class AutoregressiveModel : ForecastModel
 
             var t0 = Vector256.LoadUnsafe(ref tr, (nuint)j);
             var t1 = Vector256.LoadUnsafe(ref tr, (nuint)(j + n));
-            var valid0 = Vector256.Equals(t0, t0);
-            var valid1 = Vector256.Equals(t1, t1);
-            var e0 = (t0 - predicted0) * invV;
-            var e1 = (t1 - predicted1) * invV;
+            // A missing target gets error 0, which leaves its weights as they are (w + g * 0 == w).
+            var e0 = Vector256.ConditionalSelect(Vector256.Equals(t0, t0), (t0 - predicted0) * invV, Vector256<double>.Zero);
+            var e1 = Vector256.ConditionalSelect(Vector256.Equals(t1, t1), (t1 - predicted1) * invV, Vector256<double>.Zero);
             var next0 = Vector256<double>.Zero;
             var next1 = Vector256<double>.Zero;
             wj = ref Unsafe.Add(ref wr, j);
@@ -432,8 +478,8 @@ internal sealed class AutoregressiveModel : ForecastModel
                 var xi = Vector256.Create(Unsafe.Add(ref xn, i));
                 var old0 = Vector256.LoadUnsafe(ref wj);
                 var old1 = Vector256.LoadUnsafe(ref wj, (nuint)n);
-                var updated0 = Vector256.ConditionalSelect(valid0, Vector256.FusedMultiplyAdd(g, e0, old0), old0);
-                var updated1 = Vector256.ConditionalSelect(valid1, Vector256.FusedMultiplyAdd(g, e1, old1), old1);
+                var updated0 = Vector256.FusedMultiplyAdd(g, e0, old0);
+                var updated1 = Vector256.FusedMultiplyAdd(g, e1, old1);
                 updated0.StoreUnsafe(ref wj);
                 updated1.StoreUnsafe(ref wj, (nuint)n);
                 next0 = Vector256.FusedMultiplyAdd(updated0, xi, next0);
@@ -456,14 +502,13 @@ internal sealed class AutoregressiveModel : ForecastModel
             }
 
             var t = Vector256.LoadUnsafe(ref tr, (nuint)j);
-            var valid = Vector256.Equals(t, t);
-            var e = (t - predicted) * invV;
+            var e = Vector256.ConditionalSelect(Vector256.Equals(t, t), (t - predicted) * invV, Vector256<double>.Zero);
             var next = Vector256<double>.Zero;
             wj = ref Unsafe.Add(ref wr, j);
             for (int i = 0; i < f; i++)
             {
                 var old = Vector256.LoadUnsafe(ref wj);
-                var updated = Vector256.ConditionalSelect(valid, Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref px, i)), e, old), old);
+                var updated = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref px, i)), e, old);
                 updated.StoreUnsafe(ref wj);
                 next = Vector256.FusedMultiplyAdd(updated, Vector256.Create(Unsafe.Add(ref xn, i)), next);
                 wj = ref Unsafe.Add(ref wj, h);
@@ -481,16 +526,12 @@ internal sealed class AutoregressiveModel : ForecastModel
             }
 
             double t = Unsafe.Add(ref tr, j);
-            double e = (t - predicted) * inv;
+            double e = double.IsNaN(t) ? 0 : (t - predicted) * inv;
             double next = 0;
             for (int i = 0; i < f; i++)
             {
                 ref double wi = ref Unsafe.Add(ref wr, (i * h) + j);
-                if (!double.IsNaN(t))
-                {
-                    wi = Math.FusedMultiplyAdd(Unsafe.Add(ref px, i), e, wi);
-                }
-
+                wi = Math.FusedMultiplyAdd(Unsafe.Add(ref px, i), e, wi);
                 next = Math.FusedMultiplyAdd(wi, Unsafe.Add(ref xn, i), next);
             }
 
