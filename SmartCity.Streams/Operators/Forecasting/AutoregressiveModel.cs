@@ -117,12 +117,7 @@ internal sealed class AutoregressiveModel : ForecastModel
 
         // The profile works slot by slot across all keys (its layout is slot-major), the regression key by key.
         _profile.Observe(values, keyCount, week, day, _expected);
-        for (int k = 0; k < keyCount; k++)
-        {
-            double z = Standardise(k, _expected[k], values[k]);
-            _z[(k * _ringRow) + slot] = z;
-            _z[(k * _ringRow) + slot + _ring] = z;
-        }
+        StandardiseAll(values, keyCount, slot);
 
         if (_graph is not null)
         {
@@ -135,10 +130,7 @@ internal sealed class AutoregressiveModel : ForecastModel
         }
 
         // The seasonal part of every forecast first, one target step at a time; the regression adds the residual part.
-        for (int j = 0; j < h; j++)
-        {
-            _profile.ExpectedRow(_weekAhead[j], _dayAhead[j], keyCount, forecasts[j..], h);
-        }
+        _profile.ExpectedRows(_weekAhead, _dayAhead, keyCount, forecasts, h);
 
         for (int k = 0; k < keyCount; k++)
         {
@@ -214,6 +206,78 @@ internal sealed class AutoregressiveModel : ForecastModel
     }
 
     private double Scale(int k) => Math.Sqrt(_variance[k]) + 1e-9;
+
+    /// <summary>
+    /// <see cref="Standardise"/> for every key, residuals into the ring at <paramref name="slot"/>: 4 keys per vector with
+    /// exactly the scalar operations (Math.Max and MaxNative agree without NaN operands; the clamp is Math.Clamp's).
+    /// </summary>
+    private void StandardiseAll(ReadOnlySpan<double> values, int keyCount, int slot)
+    {
+        if (keyCount > _capacity || values.Length < keyCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(keyCount));
+        }
+
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            int n = Vector256<double>.Count;
+            int end = keyCount - (keyCount % n);
+            ref double y = ref MemoryMarshal.GetReference(values);
+            ref double expected = ref MemoryMarshal.GetArrayDataReference(_expected);
+            ref double count = ref MemoryMarshal.GetArrayDataReference(_count);
+            ref double variance = ref MemoryMarshal.GetArrayDataReference(_variance);
+            ref double scales = ref MemoryMarshal.GetArrayDataReference(_scale);
+            ref double ring = ref MemoryMarshal.GetArrayDataReference(_z);
+            var one = Vector256.Create(1.0);
+            var minWeight = Vector256.Create(MinScaleWeight);
+            var epsilon = Vector256.Create(1e-9);
+            var low = Vector256.Create(-MaxAbsZ);
+            var high = Vector256.Create(MaxAbsZ);
+            for (; k < end; k += n)
+            {
+                nuint at = (nuint)k;
+                var v = Vector256.LoadUnsafe(ref y, at);
+                var valid = Vector256.Equals(v, v);
+                var e = Vector256.LoadUnsafe(ref expected, at);
+                var r = Vector256.ConditionalSelect(Vector256.Equals(e, e), v - e, Vector256<double>.Zero);
+                var c = Vector256.LoadUnsafe(ref count, at);
+                var c1 = c + one;
+                var old = Vector256.LoadUnsafe(ref variance, at);
+                var updated = old + (Vector256.MaxNative(one / c1, minWeight) * ((r * r) - old));
+                Vector256.ConditionalSelect(valid, c1, c).StoreUnsafe(ref count, at);
+                var kept = Vector256.ConditionalSelect(valid, updated, old);
+                kept.StoreUnsafe(ref variance, at);
+                var scale = Vector256.Sqrt(kept) + epsilon;
+                scale.StoreUnsafe(ref scales, at);
+                var z = r / scale;
+                z = Vector256.ConditionalSelect(Vector256.LessThan(z, low), low, Vector256.ConditionalSelect(Vector256.GreaterThan(z, high), high, z));
+                z = Vector256.ConditionalSelect(valid, z, Vector256.Create(double.NaN));
+                nuint row = (at * (nuint)_ringRow) + (nuint)slot;
+                nuint next = (nuint)_ringRow;
+                nuint twin = (nuint)_ring;
+                double z0 = z.GetElement(0);
+                double z1 = z.GetElement(1);
+                double z2 = z.GetElement(2);
+                double z3 = z.GetElement(3);
+                Unsafe.Add(ref ring, row) = z0;
+                Unsafe.Add(ref ring, row + twin) = z0;
+                Unsafe.Add(ref ring, row + next) = z1;
+                Unsafe.Add(ref ring, row + next + twin) = z1;
+                Unsafe.Add(ref ring, row + (2 * next)) = z2;
+                Unsafe.Add(ref ring, row + (2 * next) + twin) = z2;
+                Unsafe.Add(ref ring, row + (3 * next)) = z3;
+                Unsafe.Add(ref ring, row + (3 * next) + twin) = z3;
+            }
+        }
+
+        for (; k < keyCount; k++)
+        {
+            double z = Standardise(k, _expected[k], values[k]);
+            _z[(k * _ringRow) + slot] = z;
+            _z[(k * _ringRow) + slot + _ring] = z;
+        }
+    }
 
     /// <summary>Updates the residual scale with the reading and returns its standardised residual (NaN when missing); leaves the key's scale in the scratch.</summary>
     private double Standardise(int k, double expected, double y)

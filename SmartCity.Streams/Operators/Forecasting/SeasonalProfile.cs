@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SmartCity.Streams.Operators.Forecasting;
 
@@ -149,6 +150,35 @@ internal sealed class SeasonalProfile
         }
     }
 
+    /// <summary>
+    /// <paramref name="destination"/>[k * <paramref name="stride"/> + j] = the expected value of key k at week slot
+    /// <paramref name="weekSlots"/>[j] and day slot <paramref name="daySlots"/>[j], for every key below
+    /// <paramref name="keyCount"/> and every j: per key exactly <see cref="Expected(int, int, int)"/>. Blocks of 4 keys by
+    /// 4 slots are computed along the slot rows and transposed in registers, so each key's run is stored as whole vectors.
+    /// </summary>
+    public void ExpectedRows(ReadOnlySpan<int> weekSlots, ReadOnlySpan<int> daySlots, int keyCount, Span<double> destination, int stride)
+    {
+        int h = weekSlots.Length;
+        if (daySlots.Length != h || keyCount > _capacity || stride < h || (keyCount > 0 && ((long)(keyCount - 1) * stride) + h > destination.Length))
+        {
+            throw new ArgumentOutOfRangeException(nameof(keyCount));
+        }
+
+        int k = 0;
+        if (Avx.IsSupported)
+        {
+            k = ExpectedBlocks(weekSlots, daySlots, keyCount, destination, stride);
+        }
+
+        for (; k < keyCount; k++)
+        {
+            for (int j = 0; j < h; j++)
+            {
+                destination[(k * stride) + j] = Expected(k, weekSlots[j], daySlots[j]);
+            }
+        }
+    }
+
     public void Write(BinaryWriter writer, int keyCount)
     {
         WriteKeyMajor(writer, _weekMean, _week, keyCount);
@@ -250,6 +280,103 @@ internal sealed class SeasonalProfile
         }
 
         return end;
+    }
+
+    private int ExpectedBlocks(ReadOnlySpan<int> weekSlots, ReadOnlySpan<int> daySlots, int keyCount, Span<double> destination, int stride)
+    {
+        int n = Vector256<double>.Count;
+        int h = weekSlots.Length;
+        int end = keyCount - (keyCount % n);
+        nuint c = (nuint)_capacity;
+        var rows = new Rows(this);
+        ref double dest = ref MemoryMarshal.GetReference(destination);
+        ref int weeks = ref MemoryMarshal.GetReference(weekSlots);
+        ref int days = ref MemoryMarshal.GetReference(daySlots);
+        nuint s = (nuint)stride;
+        for (int k = 0; k < end; k += n)
+        {
+            nuint key = (nuint)k;
+            ref double out0 = ref Unsafe.Add(ref dest, key * s);
+            int j = 0;
+            for (; j <= h - n; j += n)
+            {
+                var e0 = rows.Expected((((nuint)Unsafe.Add(ref weeks, j)) * c) + key, (((nuint)Unsafe.Add(ref days, j)) * c) + key, key);
+                var e1 = rows.Expected((((nuint)Unsafe.Add(ref weeks, j + 1)) * c) + key, (((nuint)Unsafe.Add(ref days, j + 1)) * c) + key, key);
+                var e2 = rows.Expected((((nuint)Unsafe.Add(ref weeks, j + 2)) * c) + key, (((nuint)Unsafe.Add(ref days, j + 2)) * c) + key, key);
+                var e3 = rows.Expected((((nuint)Unsafe.Add(ref weeks, j + 3)) * c) + key, (((nuint)Unsafe.Add(ref days, j + 3)) * c) + key, key);
+
+                // 4x4 transpose: e_i holds slot j+i of keys k..k+3, r_i holds slots j..j+3 of key k+i.
+                var t0 = Avx.UnpackLow(e0, e1);
+                var t1 = Avx.UnpackHigh(e0, e1);
+                var t2 = Avx.UnpackLow(e2, e3);
+                var t3 = Avx.UnpackHigh(e2, e3);
+                nuint at = (nuint)j;
+                Avx.Permute2x128(t0, t2, 0x20).StoreUnsafe(ref out0, at);
+                Avx.Permute2x128(t1, t3, 0x20).StoreUnsafe(ref out0, at + s);
+                Avx.Permute2x128(t0, t2, 0x31).StoreUnsafe(ref out0, at + (2 * s));
+                Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref out0, at + (3 * s));
+            }
+
+            for (; j < h; j++)
+            {
+                var e = rows.Expected((((nuint)Unsafe.Add(ref weeks, j)) * c) + key, (((nuint)Unsafe.Add(ref days, j)) * c) + key, key);
+                nuint at = (nuint)j;
+                Unsafe.Add(ref out0, at) = e.GetElement(0);
+                Unsafe.Add(ref out0, at + s) = e.GetElement(1);
+                Unsafe.Add(ref out0, at + (2 * s)) = e.GetElement(2);
+                Unsafe.Add(ref out0, at + (3 * s)) = e.GetElement(3);
+            }
+        }
+
+        return end;
+    }
+
+    /// <summary>References to the rows a lookup reads, taken once per call instead of once per vector.</summary>
+    private readonly ref struct Rows
+    {
+        private readonly ref double _weekMean;
+        private readonly ref double _weekCount;
+        private readonly ref double _dayMean;
+        private readonly ref double _windowSum;
+        private readonly ref double _windowCount;
+        private readonly ref double _mean;
+        private readonly ref double _count;
+        private readonly Vector256<double> _minWeekCount;
+        private readonly bool _window;
+
+        public Rows(SeasonalProfile profile)
+        {
+            _weekMean = ref MemoryMarshal.GetArrayDataReference(profile._weekMean);
+            _weekCount = ref MemoryMarshal.GetArrayDataReference(profile._weekCount);
+            _dayMean = ref MemoryMarshal.GetArrayDataReference(profile._dayMean);
+            _windowSum = ref MemoryMarshal.GetArrayDataReference(profile._windowSum);
+            _windowCount = ref MemoryMarshal.GetArrayDataReference(profile._windowCount);
+            _mean = ref MemoryMarshal.GetArrayDataReference(profile._mean);
+            _count = ref MemoryMarshal.GetArrayDataReference(profile._count);
+            _minWeekCount = Vector256.Create((double)profile._minWeekCount);
+            _window = profile._radius > 0;
+        }
+
+        /// <summary>Expected for the 4 keys at week offset <paramref name="w"/>, day offset <paramref name="d"/>, key <paramref name="key"/>; callers check the bounds.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<double> Expected(nuint w, nuint d, nuint key)
+        {
+            var weekCount = Vector256.LoadUnsafe(ref _weekCount, w);
+            var weekMean = Vector256.LoadUnsafe(ref _weekMean, w);
+            var useWeek = Vector256.GreaterThanOrEqual(weekCount, _minWeekCount);
+            if (Vector256.EqualsAll(useWeek.AsInt64(), Vector256<long>.AllBitsSet))
+            {
+                return weekMean;
+            }
+
+            var c = Vector256.LoadUnsafe(ref _windowCount, d);
+            var day = _window ? Vector256.LoadUnsafe(ref _windowSum, d) / c : Vector256.LoadUnsafe(ref _dayMean, d);
+            var count = Vector256.LoadUnsafe(ref _count, key);
+            var mean = Vector256.LoadUnsafe(ref _mean, key);
+            var overall = Vector256.ConditionalSelect(Vector256.GreaterThan(count, Vector256<double>.Zero), mean, Vector256.Create(double.NaN));
+            var fallback = Vector256.ConditionalSelect(Vector256.GreaterThan(c, Vector256<double>.Zero), day, overall);
+            return Vector256.ConditionalSelect(useWeek, weekMean, fallback);
+        }
     }
 
     /// <summary>Expected for the 4 keys at week offset <paramref name="w"/>, day offset <paramref name="d"/>, key <paramref name="key"/>; callers check the bounds.</summary>
