@@ -15,7 +15,7 @@ namespace SmartCity.Streams.Operators.Forecasting;
 /// <remarks>
 /// Slot arrays are laid out slot-major, <c>[slot * capacity + key]</c>: a step touches the same few slots of every key,
 /// so walking the keys reads each slot's row sequentially (prefetchable, one cache line per 8 keys) instead of jumping
-/// tens of kilobytes from key to key, and <see cref="Observe"/> and <see cref="ExpectedRow"/> handle 4 keys per vector.
+/// tens of kilobytes from key to key, and <see cref="Observe"/> and <see cref="ExpectedRows"/> handle 4 keys per vector.
 /// Growing the capacity re-lays the rows out; snapshots stay key-major, independent of the capacity.
 /// </remarks>
 internal sealed class SeasonalProfile
@@ -128,29 +128,6 @@ internal sealed class SeasonalProfile
     }
 
     /// <summary>
-    /// <paramref name="destination"/>[k * <paramref name="stride"/>] = the expected value of key k at the slots, for every
-    /// key below <paramref name="keyCount"/>; 4 keys per vector, per key exactly <see cref="Expected(int, int, int)"/>.
-    /// </summary>
-    public void ExpectedRow(int weekSlot, int daySlot, int keyCount, Span<double> destination, int stride)
-    {
-        if (keyCount > _capacity || stride < 1 || (keyCount > 0 && (long)(keyCount - 1) * stride >= destination.Length))
-        {
-            throw new ArgumentOutOfRangeException(nameof(keyCount));
-        }
-
-        int k = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            k = ExpectedVectors(weekSlot, daySlot, keyCount, destination, stride);
-        }
-
-        for (; k < keyCount; k++)
-        {
-            destination[k * stride] = Expected(k, weekSlot, daySlot);
-        }
-    }
-
-    /// <summary>
     /// <paramref name="destination"/>[k * <paramref name="stride"/> + j] = the expected value of key k at week slot
     /// <paramref name="weekSlots"/>[j] and day slot <paramref name="daySlots"/>[j], for every key below
     /// <paramref name="keyCount"/> and every j: per key exactly <see cref="Expected(int, int, int)"/>. Blocks of 4 keys by
@@ -220,13 +197,13 @@ internal sealed class SeasonalProfile
         ref double expectedRef = ref MemoryMarshal.GetReference(expected);
         nuint w = (nuint)weekSlot * (nuint)c;
         nuint d = (nuint)daySlot * (nuint)c;
+        var rows = new Rows(this);
         var one = Vector256.Create(1.0);
         var minWeight = Vector256.Create(_minWeight);
         for (int k = 0; k < end; k += n)
         {
             nuint key = (nuint)k;
-            Vector256<double> e = ExpectedVector(w + key, d + key, key);
-            e.StoreUnsafe(ref expectedRef, key);
+            rows.Expected(w + key, d + key, key).StoreUnsafe(ref expectedRef, key);
 
             var v = Vector256.LoadUnsafe(ref yRef, key);
             var valid = Vector256.Equals(v, v);
@@ -255,28 +232,6 @@ internal sealed class SeasonalProfile
             }
 
             BlendVector(ref mean, ref count, key, v, valid, one, minWeight);
-        }
-
-        return end;
-    }
-
-    private int ExpectedVectors(int weekSlot, int daySlot, int keyCount, Span<double> destination, int stride)
-    {
-        int n = Vector256<double>.Count;
-        int end = keyCount - (keyCount % n);
-        nuint w = (nuint)weekSlot * (nuint)_capacity;
-        nuint d = (nuint)daySlot * (nuint)_capacity;
-        ref double dest = ref MemoryMarshal.GetReference(destination);
-        for (int k = 0; k < end; k += n)
-        {
-            nuint key = (nuint)k;
-            Vector256<double> e = ExpectedVector(w + key, d + key, key);
-            nuint at = key * (nuint)stride;
-            nuint s = (nuint)stride;
-            Unsafe.Add(ref dest, at) = e.GetElement(0);
-            Unsafe.Add(ref dest, at + s) = e.GetElement(1);
-            Unsafe.Add(ref dest, at + (2 * s)) = e.GetElement(2);
-            Unsafe.Add(ref dest, at + (3 * s)) = e.GetElement(3);
         }
 
         return end;
@@ -377,30 +332,6 @@ internal sealed class SeasonalProfile
             var fallback = Vector256.ConditionalSelect(Vector256.GreaterThan(c, Vector256<double>.Zero), day, overall);
             return Vector256.ConditionalSelect(useWeek, weekMean, fallback);
         }
-    }
-
-    /// <summary>Expected for the 4 keys at week offset <paramref name="w"/>, day offset <paramref name="d"/>, key <paramref name="key"/>; callers check the bounds.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<double> ExpectedVector(nuint w, nuint d, nuint key)
-    {
-        var weekCount = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_weekCount), w);
-        var weekMean = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_weekMean), w);
-        var useWeek = Vector256.GreaterThanOrEqual(weekCount, Vector256.Create((double)_minWeekCount));
-        if (Vector256.EqualsAll(useWeek.AsInt64(), Vector256<long>.AllBitsSet))
-        {
-            // Once every week slot has enough history (after minWeekCount weeks) the fallbacks are never needed.
-            return weekMean;
-        }
-
-        var c = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_windowCount), d);
-        var day = _radius == 0
-            ? Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_dayMean), d)
-            : Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_windowSum), d) / c;
-        var count = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_count), key);
-        var mean = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_mean), key);
-        var overall = Vector256.ConditionalSelect(Vector256.GreaterThan(count, Vector256<double>.Zero), mean, Vector256.Create(double.NaN));
-        var fallback = Vector256.ConditionalSelect(Vector256.GreaterThan(c, Vector256<double>.Zero), day, overall);
-        return Vector256.ConditionalSelect(useWeek, weekMean, fallback);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
