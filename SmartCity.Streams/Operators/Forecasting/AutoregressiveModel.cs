@@ -11,6 +11,8 @@ namespace SmartCity.Streams.Operators.Forecasting;
 /// horizons: an update costs O(F^2 + H*F) instead of O(H*F^2). Learning waits until all H targets of x[t-H] are
 /// known, i.e. the horizon-1 weights learn H-1 steps late, which forgetting factors close to 1 hardly notice.
 /// The weights are laid out per key as [feature * H + horizon - 1], horizon innermost, so all horizons update as vectors.
+/// P is kept exactly symmetric with its rows zero-padded to whole 256-bit vectors, so P x and the update of P are whole
+/// vector operations; snapshots hold P unpadded and the residual rings once, so they do not depend on the vector width.
 /// </summary>
 internal sealed class AutoregressiveModel : ForecastModel
 {
