@@ -116,21 +116,23 @@ public sealed class ForecasterLayoutTests
         Assert.Equal(ForecastHarness.Snapshot(straight), ForecastHarness.Snapshot(resumed));
     }
 
-    [Fact]
-    public void Keys_in_vectors_forecast_like_keys_alone()
+    [Theory]
+    [InlineData(5, (2 * 2016) + 300)]
+    [InlineData(1, 3000)]
+    public void Keys_in_vectors_forecast_like_keys_alone(int minutes, int steps)
     {
         // 11 keys in one lane run 8 of them through the vector paths and 3 through the scalar tail; one key per lane runs
-        // only the scalar tail. Over two weeks and a bit, so the week slots take over from the day-window fallback.
+        // only the scalar tail. With 5-minute steps over two weeks and a bit, so the week slots take over from the
+        // day-window fallback; with 1-minute steps five steps share a slot.
         const int keys = 11;
-        int steps = (2 * 2016) + 300;
-        double[][] series = Series(keys, steps, 288, arrivalStride: 0);
-        long step = StepMicros(5);
-        var together = Create(5, 16);
+        double[][] series = Series(keys, steps, 24 * 60 / minutes, arrivalStride: 0);
+        long step = StepMicros(minutes);
+        var together = Create(minutes, 16);
         List<double[]> all = Feed(together, series, step, 0, steps);
         int models = together.ModelCount;
         for (int k = 0; k < keys; k++)
         {
-            var alone = Create(5, 1);
+            var alone = Create(minutes, 1);
             List<double[]> own = Feed(alone, [series[k]], step, 0, steps);
             Assert.Equal(all.Count, own.Count);
             for (int i = 0; i < all.Count; i++)
