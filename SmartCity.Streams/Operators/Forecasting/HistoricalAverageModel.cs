@@ -4,10 +4,10 @@ namespace SmartCity.Streams.Operators.Forecasting;
 /// <remarks>
 /// With one slot per step and H at most a day, the week and day slots a target reads are only written at the target's
 /// own time of day, so its forecast is the same from every issue step in the horizon (horizon-invariant) unless the day
-/// slot has never had a value: then the profile falls back to the overall mean, which moves every step. The model
-/// tracks which day slots have data (slot-major, one byte per key), so it can issue NaN ("use the fallback") for such
-/// targets; the fallback asks the profile at read time, when that slot is still empty (it is only written at the
-/// target's time of day), so the answer is the overall mean as of the read, as when every horizon was stepped.
+/// slot has never had a value: then the profile falls back to the overall mean, which moves every step. For such targets
+/// the model issues NaN ("use the fallback", <see cref="SeasonalProfile.SeasonalRow"/>); the fallback asks the profile at
+/// read time, when that slot is still empty (it is only written at the target's time of day), so the answer is the
+/// overall mean as of the read, as when every horizon was stepped.
 /// </remarks>
 internal sealed class HistoricalAverageModel : ForecastModel
 {
@@ -17,7 +17,7 @@ internal sealed class HistoricalAverageModel : ForecastModel
     private readonly bool _invariant;
     private int _capacity;
     private double[] _last = [];
-    private byte[] _daySeen = [];
+    private double[] _scratch = [];
 
     public HistoricalAverageModel(int horizon, SeasonGrid grid)
         : base(horizon)
@@ -41,7 +41,7 @@ internal sealed class HistoricalAverageModel : ForecastModel
         FlatState.Grow(ref _last, keys, double.NaN);
         if (_invariant)
         {
-            _daySeen = GrowRows(_daySeen, _profile.Grid.DaySlots, _capacity, keys, (byte)0);
+            FlatState.Grow(ref _scratch, keys, 0);
         }
 
         _capacity = keys;
@@ -81,27 +81,10 @@ internal sealed class HistoricalAverageModel : ForecastModel
     {
         SeasonalProfile profile = _profile;
         SeasonGrid grid = profile.Grid;
-        int cap = _capacity;
-        int week = grid.WeekSlot(step);
-        int day = grid.DaySlot(step);
-        int weekTarget = grid.WeekSlot(step + Horizon);
-        int dayTarget = grid.DaySlot(step + Horizon);
-        Span<byte> seen = _daySeen.AsSpan(day * cap, keyCount);
-        ReadOnlySpan<byte> seenTarget = _daySeen.AsSpan(dayTarget * cap, keyCount);
-        values = values[..keyCount];
-        target = target[..keyCount];
-        for (int k = 0; k < values.Length; k++)
-        {
-            double y = values[k];
-            if (!double.IsNaN(y))
-            {
-                profile.Update(k, week, day, y);
-                seen[k] = 1;
-            }
 
-            // Update before lookup: with H equal to a day the target's slots are the ones just written.
-            target[k] = seenTarget[k] != 0 ? profile.Expected(k, weekTarget, dayTarget) : double.NaN;
-        }
+        // Update before lookup: with H equal to a day the target's slots are the ones just written.
+        profile.Observe(values, keyCount, grid.WeekSlot(step), grid.DaySlot(step), _scratch);
+        profile.SeasonalRow(grid.WeekSlot(step + Horizon), grid.DaySlot(step + Horizon), keyCount, target);
     }
 
     public override double Fallback(int key, long target)
@@ -114,19 +97,11 @@ internal sealed class HistoricalAverageModel : ForecastModel
     {
         _profile.Write(writer, keyCount);
         FlatState.Write(writer, _last, keyCount);
-        if (_invariant)
-        {
-            WriteRows(writer, _daySeen, _profile.Grid.DaySlots, _capacity, keyCount);
-        }
     }
 
     public override void Read(BinaryReader reader)
     {
         _profile.Read(reader);
         FlatState.Read(reader, ref _last, double.NaN);
-        if (_invariant)
-        {
-            ReadRows(reader, _daySeen, _profile.Grid.DaySlots, _capacity);
-        }
     }
 }

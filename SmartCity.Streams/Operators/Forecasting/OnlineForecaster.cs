@@ -381,7 +381,8 @@ public sealed class OnlineForecaster
     // 2: issued forecasts kept by target step instead of by issue step.
     // 3: horizon-invariant models keep forecasts by target and residual state per key; slot-major pending steps and
     // seasonal-naive history.
-    private const int StateVersion = 3;
+    // 4: the historical average no longer snapshots which day slots have data (its profile knows).
+    private const int StateVersion = 4;
 
     /// <summary>
     /// Writes the open steps in step order, only as far as the newest one holding a reading, so the snapshot does not

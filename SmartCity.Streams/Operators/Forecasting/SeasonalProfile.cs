@@ -83,20 +83,47 @@ internal sealed class SeasonalProfile
     /// <summary>Expected value at a week slot and the matching day slot (callers stepping through time advance both).</summary>
     public double Expected(int key, int weekSlot, int daySlot)
     {
-        int w = (weekSlot * _capacity) + key;
-        if (_weekCount[w] >= _minWeekCount)
+        double seasonal = Seasonal(key, weekSlot, daySlot);
+        if (!double.IsNaN(seasonal))
         {
-            return _weekMean[w];
-        }
-
-        int d = (daySlot * _capacity) + key;
-        double c = _windowCount[d];
-        if (c > 0)
-        {
-            return _radius == 0 ? _dayMean[d] : _windowSum[d] / c;
+            return seasonal;
         }
 
         return _count[key] > 0 ? _mean[key] : double.NaN;
+    }
+
+    /// <summary>
+    /// <paramref name="destination"/>[k] = the seasonal expectation of key k at the given slots (week slot, else the
+    /// time-of-day slot or window), or NaN when neither has data yet, i.e. <see cref="Expected(int, int, int)"/> without
+    /// its overall-mean fallback; 4 keys per vector with exactly the scalar operations.
+    /// </summary>
+    public void SeasonalRow(int weekSlot, int daySlot, int keyCount, Span<double> destination)
+    {
+        if ((uint)keyCount > (uint)destination.Length || keyCount > _capacity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(keyCount));
+        }
+
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            int n = Vector256<double>.Count;
+            int end = keyCount - (keyCount % n);
+            nuint w = (nuint)weekSlot * (nuint)_capacity;
+            nuint d = (nuint)daySlot * (nuint)_capacity;
+            var rows = new Rows(this);
+            ref double dest = ref MemoryMarshal.GetReference(destination);
+            for (; k < end; k += n)
+            {
+                nuint key = (nuint)k;
+                rows.Seasonal(w + key, d + key, out _).StoreUnsafe(ref dest, key);
+            }
+        }
+
+        for (; k < keyCount; k++)
+        {
+            destination[k] = Seasonal(k, weekSlot, daySlot);
+        }
     }
 
     /// <summary>
@@ -178,6 +205,24 @@ internal sealed class SeasonalProfile
         ReadKeyMajor(reader, _day, ref _windowCount);
         FlatState.Read(reader, ref _mean, 0);
         FlatState.Read(reader, ref _count, 0);
+    }
+
+    private double Seasonal(int key, int weekSlot, int daySlot)
+    {
+        int w = (weekSlot * _capacity) + key;
+        if (_weekCount[w] >= _minWeekCount)
+        {
+            return _weekMean[w];
+        }
+
+        int d = (daySlot * _capacity) + key;
+        double c = _windowCount[d];
+        if (c > 0)
+        {
+            return _radius == 0 ? _dayMean[d] : _windowSum[d] / c;
+        }
+
+        return double.NaN;
     }
 
     private int ObserveVectors(ReadOnlySpan<double> y, int keyCount, int weekSlot, int daySlot, Span<double> expected)
@@ -316,20 +361,34 @@ internal sealed class SeasonalProfile
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<double> Expected(nuint w, nuint d, nuint key)
         {
+            var seasonal = Seasonal(w, d, out bool weekly);
+            if (weekly)
+            {
+                return seasonal;
+            }
+
+            var count = Vector256.LoadUnsafe(ref _count, key);
+            var mean = Vector256.LoadUnsafe(ref _mean, key);
+            var overall = Vector256.ConditionalSelect(Vector256.GreaterThan(count, Vector256<double>.Zero), mean, Vector256.Create(double.NaN));
+            return Vector256.ConditionalSelect(Vector256.Equals(seasonal, seasonal), seasonal, overall);
+        }
+
+        /// <summary>Week mean, else day (window) mean, else NaN for the 4 keys at offsets <paramref name="w"/> and <paramref name="d"/>; <paramref name="weekly"/> when all 4 had week data.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<double> Seasonal(nuint w, nuint d, out bool weekly)
+        {
             var weekCount = Vector256.LoadUnsafe(ref _weekCount, w);
             var weekMean = Vector256.LoadUnsafe(ref _weekMean, w);
             var useWeek = Vector256.GreaterThanOrEqual(weekCount, _minWeekCount);
-            if (Vector256.EqualsAll(useWeek.AsInt64(), Vector256<long>.AllBitsSet))
+            weekly = Vector256.EqualsAll(useWeek.AsInt64(), Vector256<long>.AllBitsSet);
+            if (weekly)
             {
                 return weekMean;
             }
 
             var c = Vector256.LoadUnsafe(ref _windowCount, d);
             var day = _window ? Vector256.LoadUnsafe(ref _windowSum, d) / c : Vector256.LoadUnsafe(ref _dayMean, d);
-            var count = Vector256.LoadUnsafe(ref _count, key);
-            var mean = Vector256.LoadUnsafe(ref _mean, key);
-            var overall = Vector256.ConditionalSelect(Vector256.GreaterThan(count, Vector256<double>.Zero), mean, Vector256.Create(double.NaN));
-            var fallback = Vector256.ConditionalSelect(Vector256.GreaterThan(c, Vector256<double>.Zero), day, overall);
+            var fallback = Vector256.ConditionalSelect(Vector256.GreaterThan(c, Vector256<double>.Zero), day, Vector256.Create(double.NaN));
             return Vector256.ConditionalSelect(useWeek, weekMean, fallback);
         }
     }
