@@ -655,13 +655,7 @@ public sealed class OnlineForecaster
         if (Vector256.IsHardwareAccelerated)
         {
             int n = Vector256<double>.Count;
-            var av = Vector256.Create(a);
-            var rateScale = Vector256.Create(QuantileRate);
-            var lowBelow = Vector256.Create(tauLow - 1);
-            var lowAbove = Vector256.Create(tauLow);
-            var highBelow = Vector256.Create(tauHigh - 1);
-            var highAbove = Vector256.Create(tauHigh);
-            var zero = Vector256<double>.Zero;
+            var update = new ResidualVectorUpdate(a, QuantileRate, tauLow, tauHigh);
             ref double yRef = ref MemoryMarshal.GetReference(values);
             ref double fRef = ref MemoryMarshal.GetReference(raw);
             ref double mseRef = ref MemoryMarshal.GetReference(mse);
@@ -682,29 +676,7 @@ public sealed class OnlineForecaster
                     continue;
                 }
 
-                var ae = Vector256.Abs(e);
-                var ee = e * e;
-                var m0 = Vector256.LoadUnsafe(ref mseRef, at);
-                var a0 = Vector256.LoadUnsafe(ref absRef, at);
-                var l0 = Vector256.LoadUnsafe(ref lowRef, at);
-                var h0 = Vector256.LoadUnsafe(ref highRef, at);
-                var fresh = ~Vector256.Equals(m0, m0);
-
-                var m1 = m0 + (av * (ee - m0));
-                var a1 = a0 + (av * (ae - a0));
-                var rate = rateScale * a1;
-                var l1 = l0 + (rate * Vector256.ConditionalSelect(Vector256.LessThan(e, l0), lowBelow, lowAbove));
-                var h1 = h0 + (rate * Vector256.ConditionalSelect(Vector256.LessThan(e, h0), highBelow, highAbove));
-
-                m1 = Vector256.ConditionalSelect(fresh, ee, m1);
-                a1 = Vector256.ConditionalSelect(fresh, ae, a1);
-                l1 = Vector256.ConditionalSelect(fresh, Vector256.Min(e, zero), l1);
-                h1 = Vector256.ConditionalSelect(fresh, Vector256.Max(e, zero), h1);
-
-                Vector256.ConditionalSelect(valid, m1, m0).StoreUnsafe(ref mseRef, at);
-                Vector256.ConditionalSelect(valid, a1, a0).StoreUnsafe(ref absRef, at);
-                Vector256.ConditionalSelect(valid, l1, l0).StoreUnsafe(ref lowRef, at);
-                Vector256.ConditionalSelect(valid, h1, h0).StoreUnsafe(ref highRef, at);
+                update.Apply(e, valid, ref mseRef, ref absRef, ref lowRef, ref highRef, at);
             }
         }
 
@@ -842,13 +814,7 @@ public sealed class OnlineForecaster
     {
         int n = Vector256<double>.Count;
         var yv = Vector256.Create(y);
-        var av = Vector256.Create(a);
-        var rateScale = Vector256.Create(QuantileRate);
-        var lowBelow = Vector256.Create(tauLow - 1);
-        var lowAbove = Vector256.Create(tauLow);
-        var highBelow = Vector256.Create(tauHigh - 1);
-        var highAbove = Vector256.Create(tauHigh);
-        var zero = Vector256<double>.Zero;
+        var update = new ResidualVectorUpdate(a, QuantileRate, tauLow, tauHigh);
         ref double fRef = ref MemoryMarshal.GetReference(due);
         ref double mseRef = ref MemoryMarshal.GetReference(mse);
         ref double absRef = ref MemoryMarshal.GetReference(absError);
@@ -864,30 +830,7 @@ public sealed class OnlineForecaster
                 continue;
             }
 
-            var e = yv - f;
-            var ae = Vector256.Abs(e);
-            var ee = e * e;
-            var m0 = Vector256.LoadUnsafe(ref mseRef, at);
-            var a0 = Vector256.LoadUnsafe(ref absRef, at);
-            var l0 = Vector256.LoadUnsafe(ref lowRef, at);
-            var h0 = Vector256.LoadUnsafe(ref highRef, at);
-            var fresh = ~Vector256.Equals(m0, m0);
-
-            var m1 = m0 + (av * (ee - m0));
-            var a1 = a0 + (av * (ae - a0));
-            var rate = rateScale * a1;
-            var l1 = l0 + (rate * Vector256.ConditionalSelect(Vector256.LessThan(e, l0), lowBelow, lowAbove));
-            var h1 = h0 + (rate * Vector256.ConditionalSelect(Vector256.LessThan(e, h0), highBelow, highAbove));
-
-            m1 = Vector256.ConditionalSelect(fresh, ee, m1);
-            a1 = Vector256.ConditionalSelect(fresh, ae, a1);
-            l1 = Vector256.ConditionalSelect(fresh, Vector256.Min(e, zero), l1);
-            h1 = Vector256.ConditionalSelect(fresh, Vector256.Max(e, zero), h1);
-
-            Vector256.ConditionalSelect(valid, m1, m0).StoreUnsafe(ref mseRef, at);
-            Vector256.ConditionalSelect(valid, a1, a0).StoreUnsafe(ref absRef, at);
-            Vector256.ConditionalSelect(valid, l1, l0).StoreUnsafe(ref lowRef, at);
-            Vector256.ConditionalSelect(valid, h1, h0).StoreUnsafe(ref highRef, at);
+            update.Apply(yv - f, valid, ref mseRef, ref absRef, ref lowRef, ref highRef, at);
         }
     }
 
