@@ -44,20 +44,7 @@ public sealed class ForecasterAllocationTests
             }
         }
 
-        int t = 0;
-        for (; t < 3 * 288; t++)
-        {
-            Batch(t);
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int end = t + 300; t < end; t++)
-        {
-            Batch(t);
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, AllocatedInSteadyState(Batch, warmUpSteps: 3 * 288));
     }
 
     [Theory]
@@ -90,20 +77,25 @@ public sealed class ForecasterAllocationTests
             }
         }
 
+        Assert.Equal(0, AllocatedInSteadyState(Batch, warmUpSteps: 2 * 288));
+        Assert.True(double.IsFinite(sink));
+    }
+
+    /// <summary>Runs <paramref name="warmUpSteps"/> steps (state grows, the JIT settles), then returns the bytes 300 more steps allocate on this thread.</summary>
+    private static long AllocatedInSteadyState(Action<int> batch, int warmUpSteps)
+    {
         int t = 0;
-        for (; t < 2 * 288; t++)
+        for (; t < warmUpSteps; t++)
         {
-            Batch(t);
+            batch(t);
         }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int end = t + 300; t < end; t++)
         {
-            Batch(t);
+            batch(t);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
-        Assert.True(double.IsFinite(sink));
+        return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 }
