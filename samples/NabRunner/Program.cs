@@ -29,15 +29,20 @@ var verboseOption = new Option<bool>("--verbose")
     Description = "With --labels: per file, the detected windows and false positives at the standard profile's best threshold.",
 };
 
+var foldsOption = new Option<bool>("--folds")
+{
+    Description = "With --labels: leave-one-category-out validation; each category is scored at the threshold optimised on the others.",
+};
+
 var root = new RootCommand("Runs SmartCity.Streams anomaly detectors over a NAB-layout corpus and scores them with NAB's rules.")
 {
-    dataOption, outOption, detectorsOption, labelsOption, verboseOption,
+    dataOption, outOption, detectorsOption, labelsOption, verboseOption, foldsOption,
 };
 root.SetAction(parse =>
 {
     try
     {
-        return Run(parse.GetValue(dataOption)!, parse.GetValue(outOption)!, parse.GetValue(detectorsOption), parse.GetValue(labelsOption), parse.GetValue(verboseOption));
+        return Run(parse.GetValue(dataOption)!, parse.GetValue(outOption)!, parse.GetValue(detectorsOption), parse.GetValue(labelsOption), parse.GetValue(verboseOption), parse.GetValue(foldsOption));
     }
     catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException)
     {
@@ -47,7 +52,7 @@ root.SetAction(parse =>
 });
 return root.Parse(args).Invoke();
 
-static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, FileInfo? labelsFile, bool verbose)
+static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, FileInfo? labelsFile, bool verbose, bool folds)
 {
     if (!data.Exists)
     {
@@ -135,6 +140,11 @@ static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, F
 
             summary.Add(line.ToString());
             Console.WriteLine(line);
+            if (folds)
+            {
+                PrintFolds(name, scored);
+            }
+
             if (verbose)
             {
                 double threshold = NabScorer.Optimize(scored, NabProfile.Standard).Threshold;
@@ -152,6 +162,36 @@ static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, F
     }
 
     return 0;
+}
+
+// Leave-one-category-out: per profile, each category's files are scored at the threshold optimised on all other
+// categories; "pooled" adds the held-out raw scores and normalises them with the whole corpus's null and perfect scores.
+static void PrintFolds(string name, List<NabFile> scored)
+{
+    string[] categories = [.. scored.Select(f => Path.GetDirectoryName(f.RelativePath)!).Distinct().Order(StringComparer.Ordinal)];
+    foreach (NabProfile profile in NabProfile.All)
+    {
+        NabScore all = NabScorer.Score(scored, profile);
+        double pooledRaw = 0;
+        var line = new StringBuilder("FOLDS " + name + " " + profile.Name);
+        foreach (string category in categories)
+        {
+            List<NabFile> held = [.. scored.Where(f => Path.GetDirectoryName(f.RelativePath) == category)];
+            List<NabFile> train = [.. scored.Where(f => Path.GetDirectoryName(f.RelativePath) != category)];
+            double threshold = NabScorer.Optimize(train, profile).Threshold;
+            double raw = NabScorer.ScoreAt(held, profile, threshold);
+            double nullRaw = NabScorer.Optimize(held, profile, useNullScores: true).Raw;
+            int windows = held.Sum(f => f.WindowRows().Count);
+            double perfect = windows * profile.TpWeight;
+            string norm = perfect == nullRaw ? "n/a" : (100.0 * (raw - nullRaw) / (perfect - nullRaw)).ToString("F2", CultureInfo.InvariantCulture);
+            pooledRaw += raw;
+            line.Append(CultureInfo.InvariantCulture, $" {category}:thr={threshold:F3},raw={raw:F3},norm={norm}");
+        }
+
+        double pooled = 100.0 * (pooledRaw - all.Null) / (all.Perfect - all.Null);
+        line.Append(CultureInfo.InvariantCulture, $" pooled={pooled:F2}");
+        Console.WriteLine(line);
+    }
 }
 
 static double[] ScoreFile(AnomalyDetector detector, int key, NabCsv csv)

@@ -64,6 +64,19 @@ public class NabScorerTests
     }
 
     [Fact]
+    public void A_fixed_threshold_scores_what_the_sweep_finds_there_and_admits_ties()
+    {
+        // Same corpus as above: at the optimum 0.9 the fixed-threshold score equals the optimised one; at 0.95 only the
+        // false positive is a detection; above every score nothing is; at or below the lowest score every row is.
+        IReadOnlyList<NabFile> corpus = Corpus(i => i == 40 ? 0.9 : i == 25 ? 0.95 : 0.1, i => i is 60 or 120 ? 0.9 : i == 25 ? 0.95 : 0.1);
+        (double raw, double threshold) = NabScorer.Optimize(corpus, NabProfile.Standard);
+        Assert.Equal(raw, NabScorer.ScoreAt(corpus, NabProfile.Standard, threshold), 12);
+        Assert.Equal(-3 - 0.11, NabScorer.ScoreAt(corpus, NabProfile.Standard, 0.95), 12);
+        Assert.Equal(-3, NabScorer.ScoreAt(corpus, NabProfile.Standard, 1.1), 12);
+        Assert.True(NabScorer.ScoreAt(corpus, NabProfile.Standard, 0.1) < NabScorer.ScoreAt(corpus, NabProfile.Standard, 0.9));
+    }
+
+    [Fact]
     public void A_true_positive_from_NABs_published_results_is_reproduced_exactly()
     {
         // numenta/NAB results/numenta/realTraffic/numenta_speed_7578.csv: HTM's first detection in the first window

@@ -46,6 +46,16 @@ public static class NabScorer
     /// <summary>Best raw score over all thresholds and the threshold that reaches it.</summary>
     public static (double Raw, double Threshold) Optimize(IReadOnlyList<NabFile> files, NabProfile profile, bool useNullScores = false)
     {
+        (double raw, double threshold, _) = Sweep(files, profile, useNullScores, double.NaN);
+        return (raw, threshold);
+    }
+
+    /// <summary>Raw score at a fixed threshold (rows with a score &gt;= it are detections), e.g. one optimised on other files.</summary>
+    public static double ScoreAt(IReadOnlyList<NabFile> files, NabProfile profile, double threshold) =>
+        Sweep(files, profile, useNullScores: false, threshold).AtFixed;
+
+    private static (double Raw, double Threshold, double AtFixed) Sweep(IReadOnlyList<NabFile> files, NabProfile profile, bool useNullScores, double fixedThreshold)
+    {
         var scores = new List<double>();
         var weights = new List<double>();
         var windowIds = new List<int>();
@@ -136,10 +146,18 @@ public static class NabScorer
         Array.Sort(sortKeys, order);
         double bestScore = current;
         double bestThreshold = 1.1;
+        double atFixed = current;
+        bool fixedReached = false;
         int j = 0;
         while (j < m)
         {
             double threshold = scores[order[j]];
+            if (!fixedReached && threshold < fixedThreshold)
+            {
+                atFixed = current;
+                fixedReached = true;
+            }
+
             while (j < m && scores[order[j]] == threshold)
             {
                 int p = order[j];
@@ -164,7 +182,13 @@ public static class NabScorer
             }
         }
 
-        return (bestScore, bestThreshold);
+        // Every row scores >= the fixed threshold: all of them are detections.
+        if (!fixedReached)
+        {
+            atFixed = current;
+        }
+
+        return (bestScore, bestThreshold, atFixed);
     }
 
     /// <summary>Per-file outcome at a given threshold: detected windows (relative position of the first detection,
