@@ -6,7 +6,7 @@ namespace SmartCity.Streams.Operators;
 /// <summary>What an operator instance knows about where it runs.</summary>
 public sealed class OperatorContext
 {
-    internal OperatorContext(string operatorName, BatchSchema inputSchema, BatchSchema outputSchema, KeyIndex keyIndex, int lane, int laneCount, LaneCounters counters)
+    internal OperatorContext(string operatorName, BatchSchema inputSchema, BatchSchema outputSchema, KeyIndex keyIndex, int lane, int laneCount, LaneCounters counters, TimeProvider clock)
     {
         OperatorName = operatorName;
         InputSchema = inputSchema;
@@ -15,6 +15,7 @@ public sealed class OperatorContext
         Lane = lane;
         LaneCount = laneCount;
         Counters = counters;
+        Clock = clock;
     }
 
     /// <summary>The operator's name (from its definition).</summary>
@@ -37,4 +38,7 @@ public sealed class OperatorContext
 
     /// <summary>Counters of the lane; operators add the rows they reject or find late.</summary>
     public LaneCounters Counters { get; }
+
+    /// <summary>The pipeline's processing-time clock (<c>PipelineBuilder.WithTimeProvider</c>), for operators with processing-time triggers.</summary>
+    internal TimeProvider Clock { get; }
 }

@@ -33,7 +33,7 @@ internal sealed class LaneChain
         _names = new string[definitions.Count];
         for (var i = 0; i < definitions.Count; i++)
         {
-            var context = new OperatorContext(definitions[i].Name, pipeline.Schemas[i], pipeline.Schemas[i + 1], KeyIndex, lane, laneCount, counters);
+            var context = new OperatorContext(definitions[i].Name, pipeline.Schemas[i], pipeline.Schemas[i + 1], KeyIndex, lane, laneCount, counters, pipeline.Clock);
             _operators[i] = definitions[i].CreateInstance(context)
                 ?? throw new InvalidOperationException($"Operator '{definitions[i].Name}' returned no instance from CreateInstance.");
             _outputs[i] = new OperatorOutput(this, i);

@@ -51,7 +51,7 @@ public sealed class PipelineBuilder
         return this;
     }
 
-    /// <summary>Clock for idle detection (tests use a fake one).</summary>
+    /// <summary>Clock for processing time: idle detection and processing-time early window results (tests use a fake one).</summary>
     public PipelineBuilder WithTimeProvider(TimeProvider clock)
     {
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));

@@ -18,17 +18,23 @@ internal sealed class AccumulatorStore
     private long[] _rows;
     private MeasureState[] _states;
     private SimpleState[] _simple;
+    private long[] _reported;
     private bool _full;
     private int[] _free = new int[16];
     private int _freeCount;
     private int _used;
 
-    public AccumulatorStore(MeasurePlan[] plans, QuantileSketchArena? sketches, int initialCapacity = 64)
+    /// <param name="plans">The measures.</param>
+    /// <param name="sketches">The sketch pool, when a measure needs quantiles.</param>
+    /// <param name="trackReported">Keep the row count of each slot's last result (for the processing-time trigger).</param>
+    /// <param name="initialCapacity">Slots allocated up front.</param>
+    public AccumulatorStore(MeasurePlan[] plans, QuantileSketchArena? sketches, bool trackReported = false, int initialCapacity = 64)
     {
         _plans = plans;
         _measures = plans.Length;
         _sketches = sketches;
         _rows = new long[initialCapacity];
+        _reported = trackReported ? new long[initialCapacity] : [];
         _full = Array.Exists(plans, static p => !p.Simple);
         _states = _full ? new MeasureState[initialCapacity * Math.Max(1, _measures)] : [];
         _simple = new SimpleState[initialCapacity * Math.Max(1, _measures)];
@@ -67,6 +73,11 @@ internal sealed class AccumulatorStore
             if (_used == _rows.Length)
             {
                 Array.Resize(ref _rows, _rows.Length * 2);
+                if (_reported.Length > 0)
+                {
+                    Array.Resize(ref _reported, _rows.Length);
+                }
+
                 if (_full)
                 {
                     Array.Resize(ref _states, _rows.Length * Math.Max(1, _measures));
@@ -79,6 +90,11 @@ internal sealed class AccumulatorStore
         }
 
         _rows[slot] = 0;
+        if (_reported.Length > 0)
+        {
+            _reported[slot] = 0;
+        }
+
         for (var m = 0; m < _measures; m++)
         {
             _simple[(slot * _measures) + m] = default;
@@ -89,6 +105,21 @@ internal sealed class AccumulatorStore
         }
 
         return slot;
+    }
+
+    /// <summary>
+    /// Whether the slot received rows since its last result (<see cref="MarkReported"/>). Rows only ever grow
+    /// in a live slot, so comparing counts costs nothing per row. Needs <c>trackReported</c>.
+    /// </summary>
+    public bool ChangedSinceReport(int slot) => _rows[slot] != _reported[slot];
+
+    /// <summary>Remembers the slot's row count as reported; a no-op unless <c>trackReported</c>.</summary>
+    public void MarkReported(int slot)
+    {
+        if (_reported.Length > 0)
+        {
+            _reported[slot] = _rows[slot];
+        }
     }
 
     /// <summary>Empties a rented slot in place (keeps its sketches).</summary>
@@ -250,6 +281,10 @@ internal sealed class AccumulatorStore
 
         var capacity = Math.Max(64, used);
         _rows = new long[capacity];
+
+        // Not part of the snapshot: after a restore every open window counts as not reported yet, so the
+        // first processing-time pass re-reports it (a duplicate speculative result, never a missing one).
+        _reported = _reported.Length > 0 ? new long[capacity] : [];
         _states = _full ? new MeasureState[capacity * Math.Max(1, _measures)] : [];
         rows.CopyTo(_rows, 0);
         states.CopyTo(_states, 0);

@@ -8,7 +8,7 @@ namespace SmartCity.Streams.Operators.Windowing;
 /// A running aggregate per sensor that never closes. Each time the watermark advances, every sensor that
 /// received rows since the last emission emits its aggregate so far, from its earliest to its latest event
 /// time (<c>window_end</c> = latest + 1 µs); the first emission of a sensor has <c>is_update</c> = false.
-/// No row is ever late.
+/// No row is ever late. The processing-time trigger emits the same dirty sensors between watermark advances.
 /// </summary>
 internal sealed class GlobalWindowInstance : WindowInstance
 {
@@ -83,6 +83,9 @@ internal sealed class GlobalWindowInstance : WindowInstance
     protected override void Advance() => EmitDirty();
 
     protected override void Complete() => EmitDirty();
+
+    /// <summary>The sensors with rows since their last result are exactly the dirty list the watermark would emit.</summary>
+    protected override void EmitEarly() => EmitDirty();
 
     protected override void WriteWindows(BinaryWriter writer)
     {

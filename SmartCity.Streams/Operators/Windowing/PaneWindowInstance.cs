@@ -29,6 +29,12 @@ internal sealed class PaneWindowInstance : WindowInstance
     private readonly long _pane;
     private readonly long _panesPerWindow;
     private readonly long _panesPerHop;
+    /// <summary><see cref="PaneSlot.Emitted"/>: the pane's window (tumbling) or a window containing it (hopping) has emitted a result.</summary>
+    private const byte EmittedEarly = 1;
+
+    /// <summary><see cref="PaneSlot.Emitted"/> of a hopping pane during the early pass that first reports it.</summary>
+    private const byte EmittedInPass = 2;
+
     private KeyCache[] _cache = [];
     private int[] _keyHead = [];
     private long[] _mark = [];
@@ -41,6 +47,7 @@ internal sealed class PaneWindowInstance : WindowInstance
     private int _dirtyCount;
     private PendingWindow[] _pending = new PendingWindow[16];
     private int _scratch = -1;
+    private bool _mergedHadResult;
 
     public PaneWindowInstance(OperatorContext context, WindowOperator definition)
         : base(context, definition)
@@ -240,6 +247,100 @@ internal sealed class PaneWindowInstance : WindowInstance
 
     protected override void Complete() => Fire(long.MaxValue);
 
+    /// <summary>
+    /// Visits the panes of windows not fired yet (the newest groups; O(live panes) per pass, not per row). A
+    /// tumbling pane is its window. A hopping pane that changed re-emits every open window containing it, each
+    /// a merge of its panes, so a pass costs (size/hop) × (size/pane) per changed pane.
+    /// </summary>
+    /// <remarks>
+    /// Hopping windows have no state of their own, so "had an early result" lives on the panes: a pane that
+    /// took part in a pass marks every window containing it that was still open, and a window's later result
+    /// is an update when any of its panes carries the mark. Panes changed in this pass are marked only after
+    /// the pass, so the pass's own results are not taken for earlier ones.
+    /// </remarks>
+    protected override void EmitEarly()
+    {
+        var g = 0;
+        while (g < _groupCount && _offset + (LastWindow(_groups[g].Pane) * _hop) + _size <= Watermark)
+        {
+            g++;
+        }
+
+        var first = g;
+        var pending = 0;
+        for (; g < _groupCount; g++)
+        {
+            var pane = _groups[g].Pane;
+            for (var slot = _groups[g].Head; slot >= 0; slot = _meta[slot].Next)
+            {
+                if (!ChangedSinceReport(slot))
+                {
+                    continue;
+                }
+
+                if (_panesPerWindow == 1)
+                {
+                    var start = _offset + (pane * _pane);
+                    Append(_meta[slot].Key, start, start + _size, slot, _meta[slot].Emitted != 0);
+                    _meta[slot].Emitted = EmittedEarly;
+                    continue;
+                }
+
+                Store.MarkReported(slot);
+                if (_meta[slot].Emitted == 0)
+                {
+                    _meta[slot].Emitted = EmittedInPass;
+                }
+
+                for (var w = FirstWindow(pane); w <= LastWindow(pane); w++)
+                {
+                    if (_offset + (w * _hop) + _size <= Watermark)
+                    {
+                        continue;
+                    }
+
+                    if (pending == _pending.Length)
+                    {
+                        Array.Resize(ref _pending, pending * 2);
+                    }
+
+                    _pending[pending++] = new PendingWindow(w, _meta[slot].Key);
+                }
+            }
+        }
+
+        if (pending == 0)
+        {
+            return;
+        }
+
+        var windows = _pending.AsSpan(0, pending);
+        windows.Sort();
+        for (var i = 0; i < windows.Length; i++)
+        {
+            if (i > 0 && windows[i].Equals(windows[i - 1]))
+            {
+                continue;
+            }
+
+            var (w, key) = (windows[i].Window, windows[i].Key);
+            var start = _offset + (w * _hop);
+            var merged = MergeWindow(key, start);
+            Append(key, start, start + _size, merged, _mergedHadResult);
+        }
+
+        for (g = first; g < _groupCount; g++)
+        {
+            for (var slot = _groups[g].Head; slot >= 0; slot = _meta[slot].Next)
+            {
+                if (_meta[slot].Emitted == EmittedInPass)
+                {
+                    _meta[slot].Emitted = EmittedEarly;
+                }
+            }
+        }
+    }
+
     protected override void WriteWindows(BinaryWriter writer)
     {
         var capacity = Store.Capacity;
@@ -421,12 +522,17 @@ internal sealed class PaneWindowInstance : WindowInstance
                 else if (_mark[key] != w)
                 {
                     _mark[key] = w;
-                    Append(key, start, end, MergeWindow(key, start), isUpdate: false);
+                    var merged = MergeWindow(key, start);
+                    Append(key, start, end, merged, _mergedHadResult);
                 }
             }
         }
     }
 
+    /// <summary>
+    /// Merges a sensor's panes of the window starting at <paramref name="start"/> into the scratch slot; sets
+    /// <see cref="_mergedHadResult"/> when one of them was part of an early result (then so was this window).
+    /// </summary>
     private int MergeWindow(int key, long start)
     {
         if (_scratch < 0)
@@ -436,15 +542,18 @@ internal sealed class PaneWindowInstance : WindowInstance
         }
 
         Store.Reset(_scratch);
+        var hadResult = false;
         var first = FloorDiv(start - _offset, _pane);
         for (var slot = _keyHead[key]; slot >= 0 && _meta[slot].Pane >= first; slot = _meta[slot].Older)
         {
             if (_meta[slot].Pane < first + _panesPerWindow)
             {
                 Store.Merge(_scratch, slot);
+                hadResult |= _meta[slot].Emitted == EmittedEarly;
             }
         }
 
+        _mergedHadResult = hadResult;
         return _scratch;
     }
 

@@ -198,6 +198,26 @@ internal sealed class SessionWindowInstance : WindowInstance
         }
     }
 
+    /// <summary>
+    /// Visits every open session (O(sensors + sessions) per pass, not per row) and reports those that have
+    /// not fired and grew since their last result.
+    /// </summary>
+    protected override void EmitEarly()
+    {
+        for (var key = 0; key < _newest.Length; key++)
+        {
+            for (var slot = _newest[key]; slot >= 0; slot = _older[slot])
+            {
+                var end = _last[slot] + _gap;
+                if (end > Watermark && ChangedSinceReport(slot))
+                {
+                    Append(key, _start[slot], end, slot, _emitted[slot] != 0);
+                    _emitted[slot] = 1;
+                }
+            }
+        }
+    }
+
     protected override void Complete()
     {
         for (var key = 0; key < _newest.Length; key++)

@@ -15,6 +15,9 @@ internal abstract class WindowInstance : OperatorInstance
     private readonly RowSelection _lateSelection;
     private readonly BatchBuffer _output;
     private readonly int _updateColumn;
+    private readonly TimeProvider? _earlyClock;
+    private readonly TimeSpan _earlyInterval;
+    private long _lastEarlyPass;
     private int[] _slots = new int[1024];
     private int[] _lateRows = new int[64];
     private int _lateCount;
@@ -35,7 +38,18 @@ internal abstract class WindowInstance : OperatorInstance
         }
 
         var options = definition.Options;
-        Store = new AccumulatorStore(plans, anySketch ? new QuantileSketchArena(options.SketchRelativeAccuracy, options.SketchBucketCount) : null);
+        Store = new AccumulatorStore(
+            plans,
+            anySketch ? new QuantileSketchArena(options.SketchRelativeAccuracy, options.SketchBucketCount) : null,
+            trackReported: options.EarlyResultEvery is not null);
+        if (options.EarlyResultEvery is { } every)
+        {
+            // Processing-time state, deliberately not in snapshots: a restored instance starts a fresh interval.
+            _earlyClock = context.Clock;
+            _earlyInterval = every;
+            _lastEarlyPass = _earlyClock.GetTimestamp();
+        }
+
         Lateness = EventTime.FromTimeSpan(options.AllowedLateness);
         EarlyEvery = options.EarlyResultEveryRows;
         _updateColumn = column;
@@ -103,6 +117,11 @@ internal abstract class WindowInstance : OperatorInstance
         }
 
         AfterBatch();
+        if (_earlyClock is not null)
+        {
+            EarlyPassIfDue();
+        }
+
         Flush(output);
     }
 
@@ -110,6 +129,12 @@ internal abstract class WindowInstance : OperatorInstance
     {
         SetWatermark(watermark);
         Advance();
+        if (_earlyClock is not null)
+        {
+            // After the firing, so windows that just closed give their final result, not another early one.
+            EarlyPassIfDue();
+        }
+
         Flush(output);
     }
 
@@ -152,6 +177,13 @@ internal abstract class WindowInstance : OperatorInstance
     /// <summary>The watermark advanced: fire windows that ended, release windows past the allowed lateness.</summary>
     protected abstract void Advance();
 
+    /// <summary>
+    /// The processing-time trigger is due: every window that has not fired and received rows since its last
+    /// result emits a speculative result (use <see cref="ChangedSinceReport"/>; <see cref="Append"/> marks
+    /// the slot reported).
+    /// </summary>
+    protected abstract void EmitEarly();
+
     /// <summary>End of stream: fire every window not fired yet.</summary>
     protected abstract void Complete();
 
@@ -182,7 +214,11 @@ internal abstract class WindowInstance : OperatorInstance
         _output.SetInt64(WindowColumns.End, row, end);
         Store.WriteResult(_output, row, slot);
         _output.SetInt64(_updateColumn, row, isUpdate ? 1 : 0);
+        Store.MarkReported(slot);
     }
+
+    /// <summary>Whether a slot received rows since its last result (only with the processing-time trigger).</summary>
+    protected bool ChangedSinceReport(int slot) => Store.ChangedSinceReport(slot);
 
     protected static long SaturatingSubtract(long value, long amount) =>
         value < long.MinValue + amount ? long.MinValue : value - amount;
@@ -209,6 +245,20 @@ internal abstract class WindowInstance : OperatorInstance
     {
         Watermark = watermark;
         PurgeBefore = SaturatingSubtract(watermark, Lateness);
+    }
+
+    /// <summary>One clock read per batch or watermark; the pass itself is rare, so it stays out of the callers.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EarlyPassIfDue()
+    {
+        var now = _earlyClock!.GetTimestamp();
+        if (_earlyClock.GetElapsedTime(_lastEarlyPass, now) < _earlyInterval)
+        {
+            return;
+        }
+
+        _lastEarlyPass = now;
+        EmitEarly();
     }
 
     private void Flush(OperatorOutput output)

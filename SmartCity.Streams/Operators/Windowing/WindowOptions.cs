@@ -21,6 +21,17 @@ public sealed record WindowOptions
     /// </summary>
     public int EarlyResultEveryRows { get; init; }
 
+    /// <summary>
+    /// When set, a processing-time trigger: once at least this much time has passed on the pipeline's clock
+    /// (<c>PipelineBuilder.WithTimeProvider</c>) since the operator's previous early pass, every window that
+    /// has not fired and received rows since its last result emits a speculative result; later results of
+    /// the same window then have <c>is_update</c> = true, and the final result still comes at the watermark.
+    /// The clock is checked when a batch or a watermark reaches the operator, so on an idle stream the pass
+    /// runs with the next batch. Every window kind; combines with <see cref="EarlyResultEveryRows"/>.
+    /// Must be positive. Default null (off).
+    /// </summary>
+    public TimeSpan? EarlyResultEvery { get; init; }
+
     /// <summary>Relative accuracy α of the quantile sketch, in (0, 0.5). Default 0.01 (1 %).</summary>
     public double SketchRelativeAccuracy { get; init; } = 0.01;
 
@@ -43,9 +54,14 @@ public sealed record WindowOptions
             throw new PipelineConfigurationException($"Window '{name}': EarlyResultEveryRows must not be negative, got {EarlyResultEveryRows}.");
         }
 
+        if (EarlyResultEvery is { } every && every <= TimeSpan.Zero)
+        {
+            throw new PipelineConfigurationException($"Window '{name}': EarlyResultEvery must be positive (or null for no processing-time trigger), got {every}.");
+        }
+
         if (EarlyResultEveryRows > 0 && kind is WindowKind.Hopping or WindowKind.Global)
         {
-            throw new PipelineConfigurationException($"Window '{name}': early results are supported by tumbling and session windows only (a {kind} window was configured with EarlyResultEveryRows = {EarlyResultEveryRows}).");
+            throw new PipelineConfigurationException($"Window '{name}': row-count early results are supported by tumbling and session windows only (a {kind} window was configured with EarlyResultEveryRows = {EarlyResultEveryRows}); the processing-time trigger EarlyResultEvery works for every kind.");
         }
 
         if (!(SketchRelativeAccuracy > 0 && SketchRelativeAccuracy < 0.5))
