@@ -2,13 +2,14 @@ using Apache.Arrow;
 using SmartCity.Streams.Batches;
 using SmartCity.Streams.Operators.Windowing;
 using SmartCity.Streams.Pipeline;
+using SmartCity.Streams.Tests.TestSupport;
 
 namespace SmartCity.Streams.Tests.Operators.Windowing;
 
 /// <summary>Once warm, a window pipeline allocates nothing per batch, firings included.</summary>
 public sealed class WindowAllocationTests
 {
-    public static TheoryData<string> Workloads() => ["tumbling-count-mean", "hopping-mean", "tumbling-p95", "session-all", "global-mean"];
+    public static TheoryData<string> Workloads() => ["tumbling-count-mean", "hopping-mean", "tumbling-p95", "session-all", "global-mean", "tumbling-early-time", "hopping-early-time", "session-early-time"];
 
     [Theory]
     [MemberData(nameof(Workloads))]
@@ -30,18 +31,25 @@ public sealed class WindowAllocationTests
         }
 
         var sink = new NullSink();
-        var builder = StreamPipeline.Create("sensor", "time", WindowTestData.Speed, WindowTestData.Occupancy).WithOutOfOrderness(TimeSpan.FromSeconds(2));
+        // The clock moves one second per batch: the processing-time trigger passes every third batch.
+        var clock = new ManualTimeProvider();
+        var early = new WindowOptions { EarlyResultEvery = TimeSpan.FromSeconds(3) };
+        var builder = StreamPipeline.Create("sensor", "time", WindowTestData.Speed, WindowTestData.Occupancy).WithOutOfOrderness(TimeSpan.FromSeconds(2)).WithTimeProvider(clock);
         builder = workload switch
         {
             "tumbling-count-mean" => builder.TumblingWindow(TimeSpan.FromSeconds(60), new WindowMeasure(WindowTestData.Speed, AggregateKinds.Count | AggregateKinds.Mean)),
             "hopping-mean" => builder.HoppingWindow(TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(60), new WindowMeasure(WindowTestData.Speed, AggregateKinds.Mean)),
             "tumbling-p95" => builder.TumblingWindow(TimeSpan.FromSeconds(60), new WindowMeasure(WindowTestData.Speed, AggregateKinds.P95)),
             "session-all" => builder.SessionWindow(TimeSpan.FromMilliseconds(500), WindowTestData.Measures),
+            "tumbling-early-time" => builder.TumblingWindow(TimeSpan.FromSeconds(60), early, new WindowMeasure(WindowTestData.Speed, AggregateKinds.Count | AggregateKinds.Mean | AggregateKinds.P95)),
+            "hopping-early-time" => builder.HoppingWindow(TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(60), early, new WindowMeasure(WindowTestData.Speed, AggregateKinds.Mean)),
+            "session-early-time" => builder.SessionWindow(TimeSpan.FromMilliseconds(500), early, WindowTestData.Measures),
             _ => builder.GlobalAggregate(new WindowMeasure(WindowTestData.Speed, AggregateKinds.Mean)),
         };
         var run = builder.SendBatchesTo(sink).Build().CreateRun();
         for (var b = 0; b < 100; b++)
         {
+            clock.Advance(TimeSpan.FromSeconds(1));
             run.Process(batches[b]);
         }
 
@@ -53,6 +61,7 @@ public sealed class WindowAllocationTests
             var before = GC.GetAllocatedBytesForCurrentThread();
             for (var b = stretch * 100; b < (stretch + 1) * 100; b++)
             {
+                clock.Advance(TimeSpan.FromSeconds(1));
                 run.Process(batches[b]);
             }
 

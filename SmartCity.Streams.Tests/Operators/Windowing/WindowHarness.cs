@@ -1,5 +1,6 @@
 using SmartCity.Streams.Operators.Windowing;
 using SmartCity.Streams.Pipeline;
+using SmartCity.Streams.Tests.TestSupport;
 
 namespace SmartCity.Streams.Tests.Operators.Windowing;
 
@@ -19,6 +20,12 @@ internal sealed class WindowHarness
 
     public WindowOptions Options { get; }
 
+    /// <summary>The pipeline's clock, when the test drives processing time.</summary>
+    public ManualTimeProvider? Clock { get; init; }
+
+    /// <summary>How far <see cref="Clock"/> moves before each batch (cycled).</summary>
+    public IReadOnlyList<TimeSpan> ClockSteps { get; init; } = [];
+
     public WindowCollector Results { get; } = new();
 
     public LateCollector LateRows { get; } = new();
@@ -26,6 +33,7 @@ internal sealed class WindowHarness
     public StreamPipeline Build() =>
         StreamPipeline.Create("sensor", "time", WindowTestData.Speed, WindowTestData.Occupancy)
             .WithOutOfOrderness(TimeSpan.FromTicks(Bound * 10))
+            .WithTimeProvider(Clock ?? TimeProvider.System)
             .Window(Spec, Options, WindowTestData.Measures)
             .SendBatchesTo(Results)
             .SendLateRowsTo(LateRows)
@@ -46,6 +54,11 @@ internal sealed class WindowHarness
                 var fresh = pipeline.CreateRun(lanes);
                 fresh.RestoreState(state);
                 run = fresh;
+            }
+
+            if (Clock is not null && ClockSteps.Count > 0)
+            {
+                Clock.Advance(ClockSteps[b % ClockSteps.Count]);
             }
 
             run.Process(WindowTestData.Batch(batches[b]));
