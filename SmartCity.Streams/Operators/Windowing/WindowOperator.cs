@@ -18,8 +18,13 @@ namespace SmartCity.Streams.Operators.Windowing;
 /// <para><b>Bad values.</b> Null, NaN and ±Infinity measures are skipped (counted in
 /// <c>ValuesSkipped</c>); the row still counts in <c>count</c>. Rows with event times beyond ±2^62 µs are
 /// rejected (counted in <c>RowsRejected</c>).</para>
+/// <para><b>Early results.</b> <see cref="WindowOptions.EarlyResultEveryRows"/> (row count) and
+/// <see cref="WindowOptions.EarlyResultEvery"/> (processing time, on the pipeline's clock, checked once per
+/// batch and watermark) emit speculative results of open windows; the final result still comes at the
+/// watermark, with <c>is_update</c> = true.</para>
 /// <para><b>State</b> lives in flat arrays per open window slot, recycled when windows close: memory follows
-/// the number of live windows. The whole state is included in pipeline snapshots.</para>
+/// the number of live windows. The whole state is included in pipeline snapshots, except the processing-time
+/// trigger's (its interval restarts after a restore).</para>
 /// </remarks>
 public sealed class WindowOperator : StreamOperator
 {
