@@ -167,6 +167,34 @@ public sealed class WindowEarlyTimeTests
             results.Rows.Select(r => (r.Key, r.Start, r.IsUpdate)));
     }
 
+    [Fact]
+    public void After_a_restore_the_interval_starts_afresh_and_open_windows_are_reported_again()
+    {
+        var clock = new ManualTimeProvider();
+        var results = new WindowCollector();
+        var pipeline = Pipeline(WindowSpec.Tumbling(TimeSpan.FromSeconds(60)), new WindowOptions { EarlyResultEvery = Interval }, results, clock);
+        var run = pipeline.CreateRun();
+        run.Process(WindowTestData.Batch([new Reading(1, 1 * Second, 10, 0)]));
+        clock.Advance(Interval);
+        run.Process(WindowTestData.Batch([new Reading(1, 2 * Second, 20, 0)]));
+        Assert.Equal([(1L, 2L, false)], results.Rows.Select(r => (r.Key, r.Count, r.IsUpdate)));
+
+        clock.Advance(Interval);
+        using var state = new MemoryStream();
+        run.SaveState(state);
+        state.Position = 0;
+        var restored = pipeline.CreateRun();
+        restored.RestoreState(state);
+        restored.Process(WindowTestData.Batch([new Reading(2, 3 * Second, 1, 0)]));
+        Assert.Single(results.Rows); // the restored run's interval started at the restore
+
+        clock.Advance(Interval);
+        restored.Process(WindowTestData.Batch([new Reading(2, 4 * Second, 1, 0)]));
+        Assert.Equal(
+            [(1L, 2L, false), (1L, 2L, true), (2L, 2L, false)],
+            results.Rows.OrderBy(r => r.Key).ThenBy(r => r.IsUpdate).Select(r => (r.Key, r.Count, r.IsUpdate)));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]

@@ -23,18 +23,18 @@ namespace SmartCity.Streams.Operators.Windowing;
 /// </remarks>
 internal sealed class PaneWindowInstance : WindowInstance
 {
+    /// <summary><see cref="PaneSlot.Emitted"/>: the pane's window (tumbling) or a window containing it (hopping) has emitted a result.</summary>
+    private const byte EmittedResult = 1;
+
+    /// <summary><see cref="PaneSlot.Emitted"/> of a hopping pane during the early pass that first reports it.</summary>
+    private const byte EmittedInPass = 2;
+
     private readonly long _size;
     private readonly long _hop;
     private readonly long _offset;
     private readonly long _pane;
     private readonly long _panesPerWindow;
     private readonly long _panesPerHop;
-    /// <summary><see cref="PaneSlot.Emitted"/>: the pane's window (tumbling) or a window containing it (hopping) has emitted a result.</summary>
-    private const byte EmittedEarly = 1;
-
-    /// <summary><see cref="PaneSlot.Emitted"/> of a hopping pane during the early pass that first reports it.</summary>
-    private const byte EmittedInPass = 2;
-
     private KeyCache[] _cache = [];
     private int[] _keyHead = [];
     private long[] _mark = [];
@@ -282,7 +282,7 @@ internal sealed class PaneWindowInstance : WindowInstance
                 {
                     var start = _offset + (pane * _pane);
                     Append(_meta[slot].Key, start, start + _size, slot, _meta[slot].Emitted != 0);
-                    _meta[slot].Emitted = EmittedEarly;
+                    _meta[slot].Emitted = EmittedResult;
                     continue;
                 }
 
@@ -335,7 +335,7 @@ internal sealed class PaneWindowInstance : WindowInstance
             {
                 if (_meta[slot].Emitted == EmittedInPass)
                 {
-                    _meta[slot].Emitted = EmittedEarly;
+                    _meta[slot].Emitted = EmittedResult;
                 }
             }
         }
@@ -549,7 +549,7 @@ internal sealed class PaneWindowInstance : WindowInstance
             if (_meta[slot].Pane < first + _panesPerWindow)
             {
                 Store.Merge(_scratch, slot);
-                hadResult |= _meta[slot].Emitted == EmittedEarly;
+                hadResult |= _meta[slot].Emitted == EmittedResult;
             }
         }
 
