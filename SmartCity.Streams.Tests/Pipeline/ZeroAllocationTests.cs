@@ -6,6 +6,7 @@ using SmartCity.Streams.Tests.TestSupport;
 
 namespace SmartCity.Streams.Tests.Pipeline;
 
+[Collection(AllocationMeasuringCollection.Name)]
 public class ZeroAllocationTests
 {
     [Theory]

@@ -8,6 +8,7 @@ using SmartCity.Streams.Tests.TestSupport;
 namespace SmartCity.Streams.Tests.Testing;
 
 /// <summary>The built-in operators pass the same contract the test kit offers integrators.</summary>
+[Collection(AllocationMeasuringCollection.Name)]
 public class OperatorContractTests
 {
     private static readonly InputBinding Input = new("sensor", "time", ["speed"]);

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using SmartCity.Streams.Operators.Anomaly;
+using SmartCity.Streams.Tests.TestSupport;
 
 namespace SmartCity.Streams.Tests.Operators.Anomaly;
 
@@ -165,6 +166,7 @@ public abstract class DetectorContractTests
     }
 }
 
+[Collection(AllocationMeasuringCollection.Name)]
 public sealed class EwmaZScoreDetectorContractTests : DetectorContractTests
 {
     protected override AnomalyDetector Create() => new EwmaZScoreDetector();

@@ -1,8 +1,10 @@
 using SmartCity.Streams.Batches;
 using SmartCity.Streams.Operators.Anomaly;
+using SmartCity.Streams.Tests.TestSupport;
 
 namespace SmartCity.Streams.Tests.Operators.Anomaly;
 
+[Collection(AllocationMeasuringCollection.Name)]
 public class SensorFaultDetectorTests
 {
     private static readonly long[] Times = SyntheticSeries.Times(400);

@@ -7,6 +7,7 @@ using SmartCity.Streams.Tests.TestSupport;
 namespace SmartCity.Streams.Tests.Operators.Forecasting;
 
 /// <summary>The forecasting operators pass the contract every operator must pass.</summary>
+[Collection(AllocationMeasuringCollection.Name)]
 public sealed class ForecastContractTests
 {
     private static readonly InputBinding Input = new("sensor", "time", ["speed"]);

@@ -1,7 +1,9 @@
 using SmartCity.Streams.Operators.Forecasting;
+using SmartCity.Streams.Tests.TestSupport;
 
 namespace SmartCity.Streams.Tests.Operators.Forecasting;
 
+[Collection(AllocationMeasuringCollection.Name)]
 public sealed class ForecasterAllocationTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using SmartCity.Streams.Tests.TestSupport;
 namespace SmartCity.Streams.Tests.Operators.Windowing;
 
 /// <summary>Once warm, a window pipeline allocates nothing per batch, firings included.</summary>
+[Collection(AllocationMeasuringCollection.Name)]
 public sealed class WindowAllocationTests
 {
     public static TheoryData<string> Workloads() => ["tumbling-count-mean", "hopping-mean", "tumbling-p95", "session-all", "global-mean", "tumbling-early-time", "hopping-early-time", "session-early-time"];
