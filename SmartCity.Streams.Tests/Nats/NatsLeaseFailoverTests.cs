@@ -4,6 +4,7 @@ using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;
 using SmartCity.Streams.Batches;
 using SmartCity.Streams.Nats;
+using SmartCity.Streams.Sources;
 using SmartCity.Streams.State;
 
 namespace SmartCity.Streams.Tests.Nats;
@@ -29,7 +30,7 @@ public sealed class NatsLeaseFailoverTests
         var expected = NatsTestData.ExpectedEventIds(city);
         var layout = new NatsLayout("failover", 4);
         await layout.EnsureStreamsAsync(js);
-        var total = await NatsTestData.PublishCityAsync(js, layout, city);
+        await NatsTestData.PublishCityAsync(js, layout, city);
         var store = await NatsObjectStateStore.CreateAsync(js, "failover-checkpoints");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var allFinished = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
@@ -38,7 +39,7 @@ public sealed class NatsLeaseFailoverTests
 
         // Worker a takes a slot first and dies mid-stream (an exception out of the pipeline: no checkpoint, no
         // release, no more renewals), after about 60% of its slot's rows and at least one checkpoint.
-        var crashing = new CountingBatchSink(total * 3 / 10, () => throw new InvalidOperationException("simulated crash"));
+        var crashing = new CountingBatchSink(SmallestSlotRows(city, Leases.Slots) * 6 / 10, () => throw new InvalidOperationException("simulated crash"));
         var a = Worker(js, layout, store, crashing);
         var aRun = a.RunWithLeaseAsync(Leases with { Holder = "a" }, timeout.Token);
         await WaitUntilAsync(() => a.Slot is not null || aRun.IsCompleted, "worker a never acquired a slot");
@@ -130,6 +131,20 @@ public sealed class NatsLeaseFailoverTests
             CheckpointEveryBatches = 4,
             Source = new NatsSourceOptions { EndWhenIdleFor = TimeSpan.FromSeconds(1) },
         });
+
+    /// <summary>Rows of the smallest slot, so the crash comes at the same share of whichever slot worker a gets.</summary>
+    private static long SmallestSlotRows(SyntheticCityOptions city, int slots)
+    {
+        var rows = new long[slots];
+        using var source = new SyntheticCitySource(city);
+        while (source.MoveNext())
+        {
+            rows[source.Current.Partition % slots] += source.Current.Batch.Length;
+            source.Release(source.Current);
+        }
+
+        return rows.Min();
+    }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string failure)
     {
