@@ -103,10 +103,18 @@ public sealed class NatsWorker
         {
             while (true)
             {
-                if (await slotLease.TryAcquireAnyAsync(cancellationToken).ConfigureAwait(false) is { } acquired)
+                try
                 {
-                    slot = acquired;
-                    break;
+                    if (await slotLease.TryAcquireAnyAsync(cancellationToken).ConfigureAwait(false) is { } acquired)
+                    {
+                        slot = acquired;
+                        break;
+                    }
+                }
+                catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
+                {
+                    // A standby outlives broker outages: it keeps polling (a create whose answer was lost shows up as
+                    // a lease nobody renews, which this worker takes over after the time to live).
                 }
 
                 await Task.Delay(lease.PollEvery, cancellationToken).ConfigureAwait(false);
@@ -144,9 +152,19 @@ public sealed class NatsWorker
             throw new NatsLeaseLostException($"Slot {slot} of lease bucket '{slotLease.Bucket}' was lost; the run stopped without committing.") { Slot = slot };
         }
 
-        await slotLease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await slotLease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            // The run is complete and committed; an unreleased lease only delays the next holder by the time to live.
+        }
+
         return statistics;
     }
+
+    private static bool IsTransient(Exception e) => e is NATS.Client.Core.NatsException or TimeoutException;
 
     private static async Task RenewUntilStoppedAsync(NatsSlotLease lease, TimeSpan every, CancellationTokenSource stopRunOnLoss, CancellationToken stop)
     {
