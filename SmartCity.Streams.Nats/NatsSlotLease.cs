@@ -271,12 +271,6 @@ public sealed class NatsSlotLease : IDisposable
         }
     }
 
-    /// <summary>Stops holding the slot locally without touching the bucket (the lease expires after its time to live).</summary>
-    public void Abandon()
-    {
-        Slot = null;
-    }
-
     /// <summary>Frees the local lock; the lease itself is released only by <see cref="ReleaseAsync"/>.</summary>
     public void Dispose() => _gate.Dispose();
 
