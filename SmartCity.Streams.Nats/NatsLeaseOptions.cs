@@ -13,7 +13,11 @@ public sealed record NatsLeaseOptions
     /// <summary>KV bucket of the leases. Default: <c>&lt;prefix&gt;-leases</c> (dots of the prefix become dashes).</summary>
     public string? Bucket { get; init; }
 
-    /// <summary>This worker's identity in the lease values (for operators). Default: machine, process id and a random suffix.</summary>
+    /// <summary>
+    /// This worker's identity in the lease values, for operators (the protocol itself relies on revisions only).
+    /// Default: machine, process id and a random suffix, drawn once per options instance: give each worker its own
+    /// when several share one instance.
+    /// </summary>
     public string Holder { get; init; } = NatsSlotLease.DefaultHolder();
 
     /// <summary>
