@@ -84,7 +84,7 @@ public sealed class NatsWorker
     /// the slot over after <see cref="NatsLeaseOptions.Ttl"/>, which also spaces out retries of a failing slot.
     /// One call runs one slot once; call again to go back to standby.</para>
     /// </remarks>
-    /// <returns>The run's statistics, or null if cancelled before a slot was acquired.</returns>
+    /// <returns>The run's statistics, or null if cancelled before a slot was acquired or before its run started.</returns>
     /// <exception cref="NatsLeaseLostException">The lease was lost (taken over, or not renewable within its time
     /// to live): the run stopped without committing a checkpoint or acknowledging input.</exception>
     public async Task<PipelineStatistics?> RunWithLeaseAsync(NatsLeaseOptions lease, CancellationToken cancellationToken = default)
@@ -131,7 +131,7 @@ public sealed class NatsWorker
         using var stopRun = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopRenewing = new CancellationTokenSource();
         var renewing = RenewUntilStoppedAsync(slotLease, lease.RenewInterval, stopRun, stopRenewing.Token);
-        PipelineStatistics statistics;
+        PipelineStatistics? statistics = null;
         try
         {
             statistics = await RunPartitionsAsync(partitions, slotLease.EnsureHeldAsync, stopRun.Token).ConfigureAwait(false);
@@ -139,6 +139,11 @@ public sealed class NatsWorker
         catch (Exception e) when (e is not NatsLeaseLostException && slotLease.IsLost)
         {
             throw new NatsLeaseLostException($"Slot {slot} of lease bucket '{slotLease.Bucket}' was lost; the run stopped without committing.", e) { Slot = slot };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while restoring the checkpoint, before any batch: nothing to commit, so a clean stop that
+            // releases the slot like any other (the run loop itself turns later cancellations into a final checkpoint).
         }
         finally
         {
