@@ -7,8 +7,12 @@ namespace SmartCity.Streams.Nats;
 /// <summary>Configuration of one <see cref="NatsWorker"/>.</summary>
 public sealed record NatsWorkerOptions
 {
-    /// <summary>The partitions this worker owns (see <see cref="NatsWorker.StaticAssignment"/>).</summary>
-    public required IReadOnlyList<int> Partitions { get; init; }
+    /// <summary>
+    /// The partitions this worker owns (see <see cref="NatsWorker.StaticAssignment"/>); required by
+    /// <see cref="NatsWorker.RunAsync"/>. <see cref="NatsWorker.RunWithLeaseAsync"/> ignores it and runs the
+    /// partitions of the slot it leases.
+    /// </summary>
+    public IReadOnlyList<int> Partitions { get; init; } = [];
 
     /// <summary>
     /// Builds the pipeline; it must send its events to the given sink (the worker's event publisher). Every
