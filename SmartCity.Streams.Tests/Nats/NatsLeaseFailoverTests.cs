@@ -6,10 +6,12 @@ using SmartCity.Streams.Batches;
 using SmartCity.Streams.Nats;
 using SmartCity.Streams.Sources;
 using SmartCity.Streams.State;
+using SmartCity.Streams.Tests.TestSupport;
 
 namespace SmartCity.Streams.Tests.Nats;
 
 /// <summary>Workers on leased slots against a real nats-server: failover to a standby, and fencing of a holder that lost its slot.</summary>
+[Collection(TimingSensitiveCollection.Name)]
 public sealed class NatsLeaseFailoverTests
 {
     private static readonly NatsLeaseOptions Leases = new()

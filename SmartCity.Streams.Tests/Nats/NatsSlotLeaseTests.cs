@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using NATS.Client.KeyValueStore;
 using SmartCity.Streams.Nats;
+using SmartCity.Streams.Tests.TestSupport;
 
 namespace SmartCity.Streams.Tests.Nats;
 
 /// <summary>Slot leases against a real nats-server: mutual exclusion, renewal, takeover after the time to live, fencing.</summary>
+[Collection(TimingSensitiveCollection.Name)]
 public sealed class NatsSlotLeaseTests
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(2);
