@@ -213,15 +213,9 @@ internal sealed class PaneWindowInstance : WindowInstance
         }
 
         _dirtyCount = 0;
-        var windows = _pending.AsSpan(0, pending);
-        windows.Sort();
+        var windows = SortedDistinctPending(pending);
         for (var i = 0; i < windows.Length; i++)
         {
-            if (i > 0 && windows[i].Equals(windows[i - 1]))
-            {
-                continue;
-            }
-
             var (w, key) = (windows[i].Window, windows[i].Key);
             var start = _offset + (w * _hop);
             var end = start + _size;
@@ -314,15 +308,9 @@ internal sealed class PaneWindowInstance : WindowInstance
             return;
         }
 
-        var windows = _pending.AsSpan(0, pending);
-        windows.Sort();
+        var windows = SortedDistinctPending(pending);
         for (var i = 0; i < windows.Length; i++)
         {
-            if (i > 0 && windows[i].Equals(windows[i - 1]))
-            {
-                continue;
-            }
-
             var (w, key) = (windows[i].Window, windows[i].Key);
             var start = _offset + (w * _hop);
             var merged = MergeWindow(key, start);
@@ -652,6 +640,24 @@ internal sealed class PaneWindowInstance : WindowInstance
         {
             _meta[newer].Older = _meta[slot].Older;
         }
+    }
+
+    /// <summary>The first <paramref name="pending"/> windows in (window, key) order, each once: a pane shared by several
+    /// windows of a key, or several panes of one window, put the same window in the list more than once.</summary>
+    private ReadOnlySpan<PendingWindow> SortedDistinctPending(int pending)
+    {
+        var windows = _pending.AsSpan(0, pending);
+        windows.Sort();
+        var distinct = Math.Min(1, windows.Length);
+        for (var i = 1; i < windows.Length; i++)
+        {
+            if (!windows[i].Equals(windows[distinct - 1]))
+            {
+                windows[distinct++] = windows[i];
+            }
+        }
+
+        return windows[..distinct];
     }
 
     private void MarkDirty(int slot)
