@@ -148,10 +148,7 @@ internal sealed class AnomalyLikelihood
 
             // Same as max(1/LongWindow, 1/(n+1)) without a division once the window is full.
             double a = n + 1 >= longWindow ? longAlpha : 1.0 / (n + 1);
-            double d = r - m;
-            st.Mean = m + (a * d);
-            st.Var = (1 - a) * (v + (a * d * d));
-            st.Count = n + (n == int.MaxValue ? 0 : 1);
+            ExponentialMoments.Fold(ref st.Mean, ref st.Var, ref st.Count, m, v, n, a, r);
         }
     }
 

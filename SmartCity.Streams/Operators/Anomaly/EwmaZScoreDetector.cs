@@ -121,10 +121,7 @@ public sealed class EwmaZScoreDetector : CalibratedDetector
                 }
                 // max(alpha, 1/(n+1)) without a division once the weight has settled.
                 double a = n >= settled ? alpha : 1.0 / (n + 1);
-                double d = x - m;
-                st.Mean = m + (a * d);
-                st.Var = (1 - a) * (v + (a * d * d));
-                st.Count = n + (n == int.MaxValue ? 0 : 1);
+                ExponentialMoments.Fold(ref st.Mean, ref st.Var, ref st.Count, m, v, n, a, x);
             }
         }
 
