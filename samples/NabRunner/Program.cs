@@ -26,7 +26,7 @@ var labelsOption = new Option<FileInfo?>("--labels")
 
 var verboseOption = new Option<bool>("--verbose")
 {
-    Description = "With --labels: per file, the detected windows and false positives at the standard profile's best threshold.",
+    Description = "With --labels: per profile and file, the detected windows and false positives at the profile's best threshold.",
 };
 
 var foldsOption = new Option<bool>("--folds")
@@ -147,11 +147,14 @@ static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, F
 
             if (verbose)
             {
-                double threshold = NabScorer.Optimize(scored, NabProfile.Standard).Threshold;
-                Console.WriteLine($"  standard threshold {threshold:R}");
-                foreach (NabFile file in scored)
+                foreach (NabProfile profile in NabProfile.All)
                 {
-                    Console.WriteLine("  " + NabScorer.Describe(file, threshold));
+                    double threshold = NabScorer.Optimize(scored, profile).Threshold;
+                    Console.WriteLine($"  {profile.Name} threshold {threshold:R}");
+                    foreach (NabFile file in scored)
+                    {
+                        Console.WriteLine("  " + NabScorer.Describe(file, threshold));
+                    }
                 }
             }
         }

@@ -10,8 +10,11 @@ namespace SmartCity.Streams.Operators.Anomaly;
 /// </summary>
 /// <remarks>The row is judged against the distribution before it is added, so a single extreme row is not diluted
 /// by itself. Missing input (NaN) yields 0 and leaves the state unchanged.
-/// <para>The per-key state is one 32-byte struct (half a cache line); the snapshot keeps the layout of version 1 (all counts,
-/// then all means, variances and short means).</para></remarks>
+/// <para>The Gaussian view alone would call a surprise that keeps recurring (a routine spike) astronomically unlikely every
+/// time; <see cref="SurpriseRecurrence"/> replaces it by the observed frequency once a level of surprise has been seen
+/// often enough.</para>
+/// <para>The per-key state is one 32-byte struct (half a cache line) plus the recurrence counters; the snapshot writes all
+/// counts, then all means, variances and short means, then the recurrence state.</para></remarks>
 internal sealed class AnomalyLikelihood
 {
     private readonly double _longAlpha;
@@ -19,6 +22,7 @@ internal sealed class AnomalyLikelihood
     private readonly double _shortAlpha;
     private readonly int _warmUp;
     private readonly double _scale;
+    private readonly SurpriseRecurrence _recurrence;
     private State[] _state = [];
     private double[] _spread = [];
     private double[] _centre = [];
@@ -30,6 +34,7 @@ internal sealed class AnomalyLikelihood
         _shortAlpha = 1.0 / options.ShortWindow;
         _warmUp = Math.Max(options.WarmUpRows, 2);
         _scale = options.SurpriseScale;
+        _recurrence = new SurpriseRecurrence(options);
     }
 
     public void Resize(int keyCount)
@@ -41,9 +46,14 @@ internal sealed class AnomalyLikelihood
 
         int cap = StateArrays.NextCapacity(_state.Length, keyCount);
         StateArrays.Grow(ref _state, cap, default);
+        _recurrence.Resize(keyCount);
     }
 
-    public void Reset() => _state.AsSpan().Clear();
+    public void Reset()
+    {
+        _state.AsSpan().Clear();
+        _recurrence.Reset();
+    }
 
     /// <summary>Scratch of the batch's length where a splitting kernel writes the spread (denominator) of its surprise.</summary>
     public Span<double> SpreadScratch(int length)
@@ -79,8 +89,10 @@ internal sealed class AnomalyLikelihood
         Span<double> spread = SpreadScratch(len);
         Span<double> centre = _centre.AsSpan(0, len);
         TailProbability.Bound(values, split ? spread : default, fromVariance ? centre : default, _scale);
+        _recurrence.BeginBatch(len);
         Deviations(keys, values, spread, centre);
         TailProbability.PositiveTails(values, spread, centre, toScores);
+        _recurrence.Apply(values, toScores);
     }
 
     /// <summary>Per-key pass: updates the running mean and variance of the bounded surprise and writes the row's
@@ -101,6 +113,7 @@ internal sealed class AnomalyLikelihood
         int longWindow = _longWindow;
         double shortAlpha = _shortAlpha;
         int warmUp = _warmUp;
+        double recurrenceFloor = _recurrence.Floor;
         for (int i = 0; i < len; i++)
         {
             ref double slot = ref Unsafe.Add(ref value, i);
@@ -135,9 +148,14 @@ internal sealed class AnomalyLikelihood
             // JIT compiles into a branch and a jump each.
             if (n >= warmUp)
             {
-                slot = s - m;
+                double deviation = s - m;
+                slot = deviation;
                 Unsafe.Add(ref varOut, i) = v;
                 Unsafe.Add(ref meanOut, i) = m;
+                if (deviation >= recurrenceFloor)
+                {
+                    _recurrence.Observe(Unsafe.Add(ref key, i), n, deviation, i);
+                }
             }
             else
             {
@@ -152,9 +170,17 @@ internal sealed class AnomalyLikelihood
         }
     }
 
-    public void Write(BinaryWriter writer, int keyCount) => StateArrays.WriteColumns(writer, _state, keyCount);
+    public void Write(BinaryWriter writer, int keyCount)
+    {
+        StateArrays.WriteColumns(writer, _state, keyCount);
+        _recurrence.Write(writer, keyCount);
+    }
 
-    public void Read(BinaryReader reader, int keyCount) => StateArrays.ReadColumns(reader, _state, keyCount);
+    public void Read(BinaryReader reader, int keyCount)
+    {
+        StateArrays.ReadColumns(reader, _state, keyCount);
+        _recurrence.Read(reader, keyCount);
+    }
 
     /// <summary>Per-key state, 32 bytes.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -27,6 +27,10 @@ public abstract class CalibratedDetector : AnomalyDetector
     /// <inheritdoc />
     public override string Name => _kernel.Name;
 
+    /// <inheritdoc />
+    /// <remarks>Version 2 adds the recurrence counters of the likelihood.</remarks>
+    protected sealed override int StateVersion => 2;
+
     /// <summary>Writes -log10 tail probabilities (not scores) for rows of keys that already have state.</summary>
     internal void TailCore(ReadOnlySpan<int> keys, ReadOnlySpan<long> timesMicros, ReadOnlySpan<double> values, Span<double> tails)
     {

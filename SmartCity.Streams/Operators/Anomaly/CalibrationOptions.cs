@@ -21,6 +21,13 @@ public sealed class CalibrationOptions
     /// Bounding makes the likelihood depend on how long the surprise lasts more than on how extreme one row is.</summary>
     public double SurpriseScale { get; init; } = 20;
 
+    /// <summary>Number of earlier rows (exponentially weighted over <see cref="LongWindow"/>) at a level of surprise after
+    /// which that level counts as recurring: a row at a recurring level gets its observed frequency as tail probability
+    /// instead of the Gaussian extrapolation, so a routine spike stops alarming while a first-time one still does.
+    /// Levels are doublings of the raw surprise from <see cref="SurpriseScale"/>. Default 5, the usual minimum count for
+    /// trusting an empirical frequency; 0 turns the check off.</summary>
+    public double RecurrenceCount { get; init; } = 5;
+
     /// <summary>Rows per key before any non-zero score is produced (warm-up). Default 30.</summary>
     public int WarmUpRows { get; init; } = 30;
 
@@ -49,6 +56,11 @@ public sealed class CalibrationOptions
         if (!(SurpriseScale >= 0) || double.IsInfinity(SurpriseScale))
         {
             ThrowHelper.ArgumentOutOfRange(nameof(SurpriseScale), "SurpriseScale must be a finite number >= 0.");
+        }
+
+        if (!(RecurrenceCount >= 0) || double.IsInfinity(RecurrenceCount))
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(RecurrenceCount), "RecurrenceCount must be a finite number >= 0.");
         }
 
         if (WarmUpRows < 0 || CooldownRows < 0)

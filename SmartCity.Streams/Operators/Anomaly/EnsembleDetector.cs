@@ -45,6 +45,10 @@ public sealed class EnsembleDetector : AnomalyDetector
     /// <inheritdoc />
     public override string Name => _name;
 
+    /// <inheritdoc />
+    /// <remarks>Version 2: members of version 2 (recurrence counters).</remarks>
+    protected override int StateVersion => 2;
+
     /// <summary>Members of the default ensemble: seasonal baseline, robust z-score and range novelty.</summary>
     /// <remarks>The EWMA, spike-saliency and level-shift (CUSUM) detectors are left out: on NAB they add more false
     /// alarms than detections (the seasonal baseline already reacts to the onset of a shift, and the robust z-score
