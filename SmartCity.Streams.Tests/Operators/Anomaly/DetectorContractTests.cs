@@ -85,6 +85,12 @@ public abstract class DetectorContractTests
     {
         const int batch = 512;
         (int[] keys, long[] times, double[] values) = Rows(42, batch * 300, nasty: false);
+        // Routine spikes, so the rare paths (new peaks, cooldowns, the likelihood's recurrence counters) run as well.
+        for (int i = 0; i < values.Length; i += 97)
+        {
+            values[i] += 40;
+        }
+
         AnomalyDetector detector = Create();
         var scores = new double[batch];
         for (int b = 0; b < 50; b++)

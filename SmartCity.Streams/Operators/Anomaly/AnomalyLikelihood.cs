@@ -91,6 +91,7 @@ internal sealed class AnomalyLikelihood
         TailProbability.Bound(values, split ? spread : default, fromVariance ? centre : default, _scale);
         _recurrence.BeginBatch(len);
         Deviations(keys, values, spread, centre);
+        _recurrence.ObserveExcesses(keys, values);
         TailProbability.PositiveTails(values, spread, centre, toScores);
         _recurrence.Apply(values, toScores);
     }
@@ -113,7 +114,7 @@ internal sealed class AnomalyLikelihood
         int longWindow = _longWindow;
         double shortAlpha = _shortAlpha;
         int warmUp = _warmUp;
-        double recurrenceFloor = _recurrence.Floor;
+        ref int seen = ref MemoryMarshal.GetReference(_recurrence.RowsSeenScratch);
         for (int i = 0; i < len; i++)
         {
             ref double slot = ref Unsafe.Add(ref value, i);
@@ -152,10 +153,7 @@ internal sealed class AnomalyLikelihood
                 slot = deviation;
                 Unsafe.Add(ref varOut, i) = v;
                 Unsafe.Add(ref meanOut, i) = m;
-                if (deviation >= recurrenceFloor)
-                {
-                    _recurrence.Observe(Unsafe.Add(ref key, i), n, deviation, i);
-                }
+                Unsafe.Add(ref seen, i) = n;
             }
             else
             {

@@ -31,6 +31,7 @@ internal sealed class SurpriseRecurrence
     private readonly bool _bounded;
     private float[] _counts = [];
     private int[] _lastRow = [];
+    private int[] _rowsSeen = [];
     private int[] _patchRows = [];
     private double[] _patchCaps = [];
     private int _patchCount;
@@ -44,7 +45,7 @@ internal sealed class SurpriseRecurrence
         Floor = options.RecurrenceCount == 0 ? double.PositiveInfinity : _bounded ? 0.5 : 1.0;
     }
 
-    /// <summary>Smallest (bounded) surprise that is counted; +infinity when the recurrence check is off.</summary>
+    /// <summary>Smallest excess surprise that is counted; +infinity when the recurrence check is off.</summary>
     public double Floor { get; }
 
     public void Resize(int keyCount)
@@ -66,12 +67,17 @@ internal sealed class SurpriseRecurrence
         _patchCount = 0;
     }
 
+    /// <summary>Per row of the current batch, the number of earlier rows of its key; written by the likelihood's per-key
+    /// pass for judged rows (others are never read: their excess is 0).</summary>
+    public Span<int> RowsSeenScratch => _rowsSeen;
+
     /// <summary>Starts a batch of <paramref name="length"/> rows: no row is capped yet.</summary>
     public void BeginBatch(int length)
     {
         if (_patchRows.Length < length)
         {
             int cap = StateArrays.NextCapacity(_patchRows.Length, length);
+            _rowsSeen = new int[cap];
             _patchRows = new int[cap];
             _patchCaps = new double[cap];
         }
@@ -79,12 +85,52 @@ internal sealed class SurpriseRecurrence
         _patchCount = 0;
     }
 
+    /// <summary>After the likelihood's per-key pass: finds the rows whose excess surprise (in <paramref name="excess"/>)
+    /// reaches <see cref="Floor"/>, four at a time, and observes them in row order. Kept out of the per-key pass so
+    /// that pass has no call in its loop.</summary>
+    public void ObserveExcesses(ReadOnlySpan<int> keys, ReadOnlySpan<double> excess)
+    {
+        double floor = Floor;
+        if (double.IsPositiveInfinity(floor))
+        {
+            return;
+        }
+
+        int n = excess.Length;
+        var limit = Vector256.Create(floor);
+        int i = 0;
+        for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+        {
+            if (Vector256.GreaterThanOrEqualAny(Vector256.Create<double>(excess[i..]), limit))
+            {
+                for (int j = i; j < i + Vector256<double>.Count; j++)
+                {
+                    ObserveIfHigh(keys[j], excess[j], j, floor);
+                }
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            ObserveIfHigh(keys[i], excess[i], i, floor);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ObserveIfHigh(int key, double excess, int row, double floor)
+    {
+        if (excess >= floor)
+        {
+            Observe(key, _rowsSeen[row], excess, row);
+        }
+    }
+
     /// <summary>Rare path, for a judged row whose excess surprise <paramref name="excess"/> (bounded surprise minus its
     /// usual level) is at least <see cref="Floor"/>: looks up how often its level was seen among the key's
     /// <paramref name="rowsSeen"/> earlier rows, caps the row's -log10 tail probability at that frequency when the level
     /// is a recurring one, then counts the row.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public void Observe(int key, int rowsSeen, double excess, int row)
+    private void Observe(int key, int rowsSeen, double excess, int row)
     {
         Debug.Assert(excess >= Floor);
         // Bounded: excess < 1, and the ratio is the raw surprise the excess corresponds to, in units of the scale.
