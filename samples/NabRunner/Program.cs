@@ -34,15 +34,20 @@ var foldsOption = new Option<bool>("--folds")
     Description = "With --labels: leave-one-category-out validation; each category is scored at the threshold optimised on the others.",
 };
 
+var publishedOption = new Option<DirectoryInfo?>("--published")
+{
+    Description = "With --labels: directory of published per-file NAB scores (<detector>_<profile>.csv, lines 'category/file.csv,raw score'); prints those detectors' scores over the same files.",
+};
+
 var root = new RootCommand("Runs SmartCity.Streams anomaly detectors over a NAB-layout corpus and scores them with NAB's rules.")
 {
-    dataOption, outOption, detectorsOption, labelsOption, verboseOption, foldsOption,
+    dataOption, outOption, detectorsOption, labelsOption, verboseOption, foldsOption, publishedOption,
 };
 root.SetAction(parse =>
 {
     try
     {
-        return Run(parse.GetValue(dataOption)!, parse.GetValue(outOption)!, parse.GetValue(detectorsOption), parse.GetValue(labelsOption), parse.GetValue(verboseOption), parse.GetValue(foldsOption));
+        return Run(parse.GetValue(dataOption)!, parse.GetValue(outOption)!, parse.GetValue(detectorsOption), parse.GetValue(labelsOption), parse.GetValue(verboseOption), parse.GetValue(foldsOption), parse.GetValue(publishedOption));
     }
     catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException)
     {
@@ -52,7 +57,7 @@ root.SetAction(parse =>
 });
 return root.Parse(args).Invoke();
 
-static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, FileInfo? labelsFile, bool verbose, bool folds)
+static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, FileInfo? labelsFile, bool verbose, bool folds, DirectoryInfo? published)
 {
     if (!data.Exists)
     {
@@ -113,6 +118,22 @@ static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, F
     }
 
     Console.WriteLine($"{files.Count} files, {files.Sum(f => f.Rows)} rows, detectors: {string.Join(", ", names)}");
+    if (published is not null)
+    {
+        if (labels is null)
+        {
+            throw new ArgumentException("--published needs --labels.");
+        }
+
+        var unscored = new List<NabFile>(files.Count);
+        for (int f = 0; f < files.Count; f++)
+        {
+            unscored.Add(new NabFile(files[f].RelativePath, files[f].TimesMicros, new double[files[f].Rows], windowsByFile[f]));
+        }
+
+        PublishedScores.Print(published, unscored);
+    }
+
     var summary = new List<string>();
     foreach (string name in names)
     {
