@@ -174,7 +174,8 @@ static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, F
                     Console.WriteLine($"  {profile.Name} threshold {threshold:R}");
                     foreach (NabFile file in scored)
                     {
-                        Console.WriteLine("  " + NabScorer.Describe(file, threshold));
+                        double raw = NabScorer.ScoreAt([file], profile, threshold);
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {NabScorer.Describe(file, threshold)} raw={raw:F3}"));
                     }
                 }
             }
