@@ -149,8 +149,7 @@ internal sealed class AnomalyLikelihood
             // JIT compiles into a branch and a jump each.
             if (n >= warmUp)
             {
-                double deviation = s - m;
-                slot = deviation;
+                slot = s - m;
                 Unsafe.Add(ref varOut, i) = v;
                 Unsafe.Add(ref meanOut, i) = m;
                 Unsafe.Add(ref seen, i) = n;
