@@ -3,19 +3,22 @@ using NabRunner.Scoring;
 
 namespace NabRunner;
 
+/// <summary>One published detector's normalised score under one profile over the evaluated files, or the files its
+/// table lacks.</summary>
+public sealed record PublishedScore(string Detector, string Profile, double? Normalized, IReadOnlyList<string> MissingFiles);
+
 /// <summary>
 /// Published NAB detectors on the same files: NAB's result tables give, per detector and profile, each file's raw score
 /// at that detector's threshold optimised on the full corpus (<c>results/&lt;detector&gt;/&lt;detector&gt;_&lt;profile&gt;_scores.csv</c>).
 /// Summed over the files being evaluated and normalised with their own null and perfect scores, they place the published
-/// detectors on exactly the corpus this run scores. Their thresholds saw all 58 files, ours only these: on a subset the
-/// comparison slightly favours a detector optimised on that subset.
+/// detectors on exactly the corpus this run scores. Their thresholds saw all 58 files: on a subset the comparison
+/// slightly favours a detector whose threshold was optimised on that subset.
 /// </summary>
 public static class PublishedScores
 {
-    /// <summary>Reads <c>&lt;detector&gt;_&lt;profile&gt;.csv</c> files (lines <c>category/file.csv,raw score</c>) from
-    /// <paramref name="directory"/> and prints one line per detector with the three normalised profile scores over
-    /// <paramref name="files"/>, or says which files a table lacks.</summary>
-    public static void Print(DirectoryInfo directory, IReadOnlyList<NabFile> files)
+    /// <summary>Reads <c>&lt;detector&gt;_&lt;profile&gt;.csv</c> tables (lines <c>category/file.csv,raw score</c>) from
+    /// <paramref name="directory"/>: one result per detector (a table named <c>*_standard.csv</c>) and profile.</summary>
+    public static IReadOnlyList<PublishedScore> Compute(DirectoryInfo directory, IReadOnlyList<NabFile> files)
     {
         if (!directory.Exists)
         {
@@ -28,20 +31,40 @@ public static class PublishedScores
             detectors.Add(table.Name[..^"_standard.csv".Length]);
         }
 
+        var results = new List<PublishedScore>();
         foreach (string detector in detectors)
         {
-            var line = new System.Text.StringBuilder("PUBLISHED " + detector);
             foreach (NabProfile profile in NabProfile.All)
             {
                 string path = Path.Combine(directory.FullName, $"{detector}_{profile.Name}.csv");
-                line.Append(' ').Append(profile.Name).Append('=').Append(File.Exists(path) ? Normalized(path, profile, files) : "n/a");
+                results.Add(File.Exists(path)
+                    ? Normalize(detector, profile, ReadTable(path), files)
+                    : new PublishedScore(detector, profile.Name, null, []));
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Prints one line per detector with its three profile scores (<c>n/a</c> where a table or a file is missing).</summary>
+    public static void Print(DirectoryInfo directory, IReadOnlyList<NabFile> files)
+    {
+        foreach (IGrouping<string, PublishedScore> detector in Compute(directory, files).GroupBy(s => s.Detector))
+        {
+            var line = new System.Text.StringBuilder("PUBLISHED " + detector.Key);
+            foreach (PublishedScore score in detector)
+            {
+                line.Append(' ').Append(score.Profile).Append('=');
+                line.Append(score.Normalized is double value
+                    ? value.ToString("F2", CultureInfo.InvariantCulture)
+                    : score.MissingFiles.Count > 0 ? $"n/a(missing {string.Join(' ', score.MissingFiles)})" : "n/a");
             }
 
             Console.WriteLine(line);
         }
     }
 
-    private static string Normalized(string path, NabProfile profile, IReadOnlyList<NabFile> files)
+    private static Dictionary<string, double> ReadTable(string path)
     {
         var raw = new Dictionary<string, double>(StringComparer.Ordinal);
         int lineNumber = 0;
@@ -57,6 +80,11 @@ public static class PublishedScores
             raw[parts[0]] = score;
         }
 
+        return raw;
+    }
+
+    private static PublishedScore Normalize(string detector, NabProfile profile, Dictionary<string, double> raw, IReadOnlyList<NabFile> files)
+    {
         double sum = 0;
         int windows = 0;
         var missing = new List<string>();
@@ -74,12 +102,13 @@ public static class PublishedScores
 
         if (missing.Count > 0)
         {
-            return $"n/a(missing {string.Join(' ', missing)})";
+            return new PublishedScore(detector, profile.Name, null, missing);
         }
 
         // Null detector: every window missed; perfect: every window detected at its start (TP weight).
         double nullRaw = -windows * profile.FnWeight;
         double perfect = windows * profile.TpWeight;
-        return (100.0 * (sum - nullRaw) / (perfect - nullRaw)).ToString("F2", CultureInfo.InvariantCulture);
+        double normalized = perfect == nullRaw ? 0 : 100.0 * (sum - nullRaw) / (perfect - nullRaw);
+        return new PublishedScore(detector, profile.Name, normalized, []);
     }
 }
