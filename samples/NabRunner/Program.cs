@@ -39,15 +39,20 @@ var publishedOption = new Option<DirectoryInfo?>("--published")
     Description = "With --labels: directory of published per-file NAB scores (<detector>_<profile>.csv, lines 'category/file.csv,raw score'); prints those detectors' scores over the same files.",
 };
 
+var thresholdOption = new Option<double?>("--threshold")
+{
+    Description = "With --labels: also score every detector at this fixed threshold (e.g. one chosen on another corpus), as a deployment would: no optimisation on the labels being scored.",
+};
+
 var root = new RootCommand("Runs SmartCity.Streams anomaly detectors over a NAB-layout corpus and scores them with NAB's rules.")
 {
-    dataOption, outOption, detectorsOption, labelsOption, verboseOption, foldsOption, publishedOption,
+    dataOption, outOption, detectorsOption, labelsOption, verboseOption, foldsOption, publishedOption, thresholdOption,
 };
 root.SetAction(parse =>
 {
     try
     {
-        return Run(parse.GetValue(dataOption)!, parse.GetValue(outOption)!, parse.GetValue(detectorsOption), parse.GetValue(labelsOption), parse.GetValue(verboseOption), parse.GetValue(foldsOption), parse.GetValue(publishedOption));
+        return Run(parse.GetValue(dataOption)!, parse.GetValue(outOption)!, parse.GetValue(detectorsOption), parse.GetValue(labelsOption), parse.GetValue(verboseOption), parse.GetValue(foldsOption), parse.GetValue(publishedOption), parse.GetValue(thresholdOption));
     }
     catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException)
     {
@@ -57,7 +62,7 @@ root.SetAction(parse =>
 });
 return root.Parse(args).Invoke();
 
-static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, FileInfo? labelsFile, bool verbose, bool folds, DirectoryInfo? published)
+static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, FileInfo? labelsFile, bool verbose, bool folds, DirectoryInfo? published, double? fixedThreshold)
 {
     if (!data.Exists)
     {
@@ -161,6 +166,19 @@ static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, F
 
             summary.Add(line.ToString());
             Console.WriteLine(line);
+            if (fixedThreshold is double t)
+            {
+                var fixedLine = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"FIXED {name} threshold={t}"));
+                foreach (NabProfile profile in NabProfile.All)
+                {
+                    NabScore best = NabScorer.Score(scored, profile);
+                    double raw = NabScorer.ScoreAt(scored, profile, t);
+                    fixedLine.Append(CultureInfo.InvariantCulture, $" {profile.Name}={100.0 * (raw - best.Null) / (best.Perfect - best.Null):F2}");
+                }
+
+                Console.WriteLine(fixedLine);
+            }
+
             if (folds)
             {
                 PrintFolds(name, scored);
