@@ -123,6 +123,11 @@ static int Run(DirectoryInfo data, DirectoryInfo output, string? detectorList, F
     }
 
     Console.WriteLine($"{files.Count} files, {files.Sum(f => f.Rows)} rows, detectors: {string.Join(", ", names)}");
+    if (fixedThreshold is double requested && (labels is null || !double.IsFinite(requested)))
+    {
+        throw new ArgumentException(labels is null ? "--threshold needs --labels." : $"--threshold must be a finite number, got {requested}.");
+    }
+
     if (published is not null)
     {
         if (labels is null)
