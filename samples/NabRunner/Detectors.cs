@@ -6,11 +6,12 @@ namespace NabRunner;
 /// nothing is tuned per file or per category.</summary>
 public static class Detectors
 {
-    public static IReadOnlyList<string> Names { get; } = ["ensemble", "seasonal", "robust", "ewma", "cusum", "saliency", "range", "rolling-zscore"];
+    public static IReadOnlyList<string> Names { get; } = ["ensemble", "ensemble-normalised", "seasonal", "robust", "ewma", "cusum", "saliency", "range", "rolling-zscore"];
 
     public static AnomalyDetector Create(string name) => name switch
     {
         "ensemble" => new EnsembleDetector(),
+        "ensemble-normalised" => new EnsembleDetector(EnsembleDetector.CreateDefaultMembers(new CalibrationOptions { EvidenceBlockRows = 250 }), name: "ensemble-normalised"),
         "seasonal" => new SeasonalBaselineDetector(),
         "robust" => new RobustZScoreDetector(),
         "ewma" => new EwmaZScoreDetector(),

@@ -24,6 +24,7 @@ public class AnomalyDetectorBenchmarks
     private AnomalyDetector _robust = null!;
     private AnomalyDetector _seasonal = null!;
     private AnomalyDetector _ensemble = null!;
+    private AnomalyDetector _normalisedEnsemble = null!;
     private SensorFaultDetector _sensorFaults = null!;
     private Subject<(int Key, double Value)> _subject = null!;
     private IDisposable _subscription = null!;
@@ -57,6 +58,7 @@ public class AnomalyDetectorBenchmarks
         _robust = new RobustZScoreDetector();
         _seasonal = new SeasonalBaselineDetector();
         _ensemble = new EnsembleDetector();
+        _normalisedEnsemble = new EnsembleDetector(EnsembleDetector.CreateDefaultMembers(new CalibrationOptions { EvidenceBlockRows = 250 }));
         _sensorFaults = new SensorFaultDetector();
         _subject = new Subject<(int Key, double Value)>();
         var mean = new double[Sensors];
@@ -69,6 +71,7 @@ public class AnomalyDetectorBenchmarks
         for (int w = 0; w < 100; w++)
         {
             Ensemble();
+            NormalisedEnsemble();
             Seasonal();
             Robust();
             Ewma();
@@ -115,4 +118,7 @@ public class AnomalyDetectorBenchmarks
 
     [Benchmark, BenchmarkCategory("seasonal-robust")]
     public void Ensemble() => _ensemble.Score(_keys, _times, _values, _scores);
+
+    [Benchmark, BenchmarkCategory("seasonal-robust")]
+    public void NormalisedEnsemble() => _normalisedEnsemble.Score(_keys, _times, _values, _scores);
 }

@@ -207,3 +207,14 @@ public sealed class EnsembleDetectorContractTests : DetectorContractTests
 {
     protected override AnomalyDetector Create() => new EnsembleDetector();
 }
+
+public sealed class NormalisedSeasonalBaselineDetectorContractTests : DetectorContractTests
+{
+    protected override AnomalyDetector Create() => new SeasonalBaselineDetector(calibration: new CalibrationOptions { EvidenceBlockRows = 64 });
+}
+
+public sealed class NormalisedEnsembleDetectorContractTests : DetectorContractTests
+{
+    protected override AnomalyDetector Create() =>
+        new EnsembleDetector(EnsembleDetector.CreateDefaultMembers(new CalibrationOptions { EvidenceBlockRows = 64 }), name: "ensemble-normalised");
+}

@@ -14,6 +14,7 @@ public abstract class CalibratedDetector : AnomalyDetector
     private readonly ISurpriseKernel _kernel;
     private readonly AnomalyLikelihood _likelihood;
     private readonly ScoreShaper _shaper;
+    private readonly EvidenceNormaliser? _normaliser;
 
     private protected CalibratedDetector(ISurpriseKernel kernel, CalibrationOptions? calibration)
     {
@@ -22,6 +23,7 @@ public abstract class CalibratedDetector : AnomalyDetector
         _kernel = kernel;
         _likelihood = new AnomalyLikelihood(calibration);
         _shaper = new ScoreShaper(calibration);
+        _normaliser = calibration.EvidenceBlockRows > 0 ? new EvidenceNormaliser(calibration.EvidenceBlockRows) : null;
     }
 
     /// <inheritdoc />
@@ -57,7 +59,17 @@ public abstract class CalibratedDetector : AnomalyDetector
             _kernel.Surprise(keys, timesMicros, values, output);
         }
 
-        _likelihood.Calibrate(keys, output, split, split && _kernel.SpreadFromVariance, toScores);
+        EvidenceNormaliser? normaliser = _normaliser;
+        _likelihood.Calibrate(keys, output, split, split && _kernel.SpreadFromVariance, toScores && normaliser is null);
+        if (normaliser is not null)
+        {
+            Span<double> evidence = output[..keys.Length];
+            normaliser.Apply(keys, values, evidence);
+            if (toScores)
+            {
+                TailProbability.ToScores(evidence, 0);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -66,6 +78,7 @@ public abstract class CalibratedDetector : AnomalyDetector
         _kernel.Resize(keyCount);
         _likelihood.Resize(keyCount);
         _shaper.Resize(keyCount);
+        _normaliser?.Resize(keyCount);
     }
 
     /// <inheritdoc />
@@ -74,6 +87,7 @@ public abstract class CalibratedDetector : AnomalyDetector
         _kernel.Reset();
         _likelihood.Reset();
         _shaper.Reset();
+        _normaliser?.Reset();
     }
 
     /// <inheritdoc />
@@ -82,6 +96,7 @@ public abstract class CalibratedDetector : AnomalyDetector
         _kernel.Write(writer, keyCount);
         _likelihood.Write(writer, keyCount);
         _shaper.Write(writer, keyCount);
+        _normaliser?.Write(writer, keyCount);
     }
 
     /// <inheritdoc />
@@ -90,5 +105,6 @@ public abstract class CalibratedDetector : AnomalyDetector
         _kernel.Read(reader, keyCount);
         _likelihood.Read(reader, keyCount);
         _shaper.Read(reader, keyCount);
+        _normaliser?.Read(reader, keyCount);
     }
 }

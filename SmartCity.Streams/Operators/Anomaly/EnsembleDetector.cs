@@ -50,14 +50,15 @@ public sealed class EnsembleDetector : AnomalyDetector
     protected override int StateVersion => 2;
 
     /// <summary>Members of the default ensemble: seasonal baseline, robust z-score and range novelty.</summary>
+    /// <param name="calibration">Calibration options of every member; <see cref="CalibrationOptions.Default"/> when null.</param>
     /// <remarks>The EWMA, spike-saliency and level-shift (CUSUM) detectors are left out: on NAB they add more false
     /// alarms than detections (the seasonal baseline already reacts to the onset of a shift, and the robust z-score
     /// to spikes).</remarks>
-    public static IReadOnlyList<CalibratedDetector> CreateDefaultMembers() =>
+    public static IReadOnlyList<CalibratedDetector> CreateDefaultMembers(CalibrationOptions? calibration = null) =>
     [
-        new SeasonalBaselineDetector(),
-        new RobustZScoreDetector(),
-        new RangeNoveltyDetector(),
+        new SeasonalBaselineDetector(calibration: calibration),
+        new RobustZScoreDetector(calibration: calibration),
+        new RangeNoveltyDetector(calibration: calibration),
     ];
 
     /// <inheritdoc />
