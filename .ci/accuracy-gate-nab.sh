@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Anomaly-detection accuracy gate (issue 4): scores every detector on the shipped NAB subset with the C#
 # implementation of NAB's rules and fails when the ensemble (docs/accuracy.md: 74.17 / 63.96 / 80.21)
-# and the opt-in evidence-normalised ensemble fall below the floors just under their measured scores. Skips when
+# or the opt-in evidence-normalised ensemble falls below the floor just under its measured scores. Skips when
 # ../shared/datasets is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
