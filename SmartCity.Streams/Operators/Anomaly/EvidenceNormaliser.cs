@@ -13,8 +13,8 @@ namespace SmartCity.Streams.Operators.Anomaly;
 /// <para>For a calibrated likelihood, -log10 of the tail probability of B independent rows peaks on average at
 /// log10 B + γ / ln 10 (γ the Euler–Mascheroni constant). On a heavy-tailed or strongly autocorrelated series the
 /// Gaussian view of the surprise is far more confident than that: a burst that recurs every day reaches 30 or more
-/// every block. Such keys are discounted, calibrated keys are left alone, and the order of a key's rows within a block never
-/// changes (the factor moves only at block ends).</para>
+/// every block. Such keys are discounted, calibrated keys are left alone, and the order of a key's rows within a block
+/// never changes (the factor moves only at block ends).</para>
 /// <para>Block maxima are capped at 10 (a tail of 1e-10) so that one genuine incident in a block cannot teach the key
 /// that incidents are typical; the typical maximum starts at the calibrated value, is learnt after the key's first two
 /// blocks (the likelihood is still settling there) and then follows the blocks with weight max(0.1, 1 / (blocks + 2)).
