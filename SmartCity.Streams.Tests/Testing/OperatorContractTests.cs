@@ -53,6 +53,15 @@ public class OperatorContractTests
     }
 
     [Fact]
+    public void An_operator_allocating_per_batch_fails_the_zero_allocation_check()
+    {
+        var batches = ZeroAllocationTests.MakeBatches(12, 512, 50);
+        var contract = new OperatorContract(Input, b => b.Then(new AllocatingOperator()));
+        var error = Assert.Throws<OperatorContractException>(() => contract.AssertZeroAllocation(batches, warmUpBatches: 6));
+        Assert.Contains("every stretch of the 6 steady-state batches allocated", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_broken_operator_is_reported_with_the_first_difference()
     {
         var contract = new OperatorContract(Input, b => b.Then(new BatchCountingOperator()));
@@ -79,6 +88,25 @@ public class OperatorContractTests
                 _extender.Begin(batch);
                 _extender.GetDoubles(0).Fill(_batches);
                 output.Emit(_extender.Batch);
+            }
+        }
+    }
+
+    /// <summary>Passes batches through but keeps a fresh copy of each batch's speeds: a per-batch allocation.</summary>
+    private sealed class AllocatingOperator() : Streams.Operators.StreamOperator("allocating")
+    {
+        public override BatchSchema GetOutputSchema(BatchSchema input) => input;
+
+        public override Streams.Operators.OperatorInstance CreateInstance(Streams.Operators.OperatorContext context) => new Instance(context);
+
+        private sealed class Instance(Streams.Operators.OperatorContext context) : Streams.Operators.OperatorInstance(context)
+        {
+            public double[] Last { get; private set; } = [];
+
+            protected override void OnBatch(StreamBatch batch, Streams.Operators.OperatorOutput output)
+            {
+                Last = batch.GetDoubles(0).ToArray();
+                output.Emit(batch);
             }
         }
     }

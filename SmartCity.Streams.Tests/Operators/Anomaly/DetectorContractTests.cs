@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using SmartCity.Streams.Operators.Anomaly;
+using SmartCity.Streams.Testing;
 using SmartCity.Streams.Tests.TestSupport;
 
 namespace SmartCity.Streams.Tests.Operators.Anomaly;
@@ -98,25 +99,15 @@ public abstract class DetectorContractTests
             detector.Score(keys.AsSpan(b * batch, batch), times.AsSpan(b * batch, batch), values.AsSpan(b * batch, batch), scores);
         }
 
-        // Tiered JIT may promote the kernel during a round and allocate once on this thread; a kernel that allocates
-        // per batch allocates in every round, so the steady state is a round with no allocation at all.
-        var rounds = new List<long>();
-        for (int round = 0; round < 5; round++)
+        // A kernel that allocates per batch allocates in every round of 250 warm batches.
+        long allocated = SteadyStateAllocation.Minimum(5, _ =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int b = 50; b < 300; b++)
             {
                 detector.Score(keys.AsSpan(b * batch, batch), times.AsSpan(b * batch, batch), values.AsSpan(b * batch, batch), scores);
             }
-
-            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
-            if (rounds[^1] == 0)
-            {
-                return;
-            }
-        }
-
-        Assert.Fail($"Every round of 250 warm batches allocated: {string.Join(", ", rounds)} bytes.");
+        });
+        Assert.Equal(0, allocated);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using SmartCity.Streams.Batches;
 using SmartCity.Streams.Operators.Anomaly;
+using SmartCity.Streams.Testing;
 using SmartCity.Streams.Tests.TestSupport;
 
 namespace SmartCity.Streams.Tests.Operators.Anomaly;
@@ -119,18 +120,14 @@ public class SensorFaultDetectorTests
         var faults = new SensorFaults[400];
         detector.Check(keys, Times, values, faults);
         var silent = new int[8];
-        long allocated = -1;
-        for (int round = 0; round < 5 && allocated != 0; round++)
+        long allocated = SteadyStateAllocation.Minimum(5, _ =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int r = 0; r < 50; r++)
             {
                 detector.Check(keys.AsSpan(0, 100), Times.AsSpan(300, 100), values.AsSpan(0, 100), faults);
                 detector.FindSilent(Times[399], silent);
             }
-
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+        });
 
         Assert.Equal(0, allocated);
     }
