@@ -14,7 +14,7 @@ public sealed class LaneCounters
     private long _eventsOut;
     private long _rowsOut;
 
-    /// <summary>Rows received by the lane.</summary>
+    /// <summary>Rows accepted by the lane (a valid key and time); rejected rows count in <see cref="RowsRejected"/> only.</summary>
     public long RowsIn => Volatile.Read(ref _rowsIn);
 
     /// <summary>Batches received by the lane.</summary>

@@ -25,7 +25,7 @@ public sealed class PipelineStatistics
     /// <summary>Per-lane counters.</summary>
     public IReadOnlyList<LaneCounters> Lanes => _lanes;
 
-    /// <summary>Rows received, all lanes.</summary>
+    /// <summary>Rows accepted, all lanes; rows rejected as invalid count in <see cref="RowsRejected"/> only.</summary>
     public long RowsIn => Sum(static c => c.RowsIn);
 
     /// <summary>Batches read from the source.</summary>

@@ -18,7 +18,7 @@ public static class StreamMetrics
 
     static StreamMetrics()
     {
-        Meter.CreateObservableCounter("smartcity.streams.rows_in", () => Observe(static s => s.RowsIn), "{row}", "Rows received by the pipeline.");
+        Meter.CreateObservableCounter("smartcity.streams.rows_in", () => Observe(static s => s.RowsIn), "{row}", "Rows accepted by the pipeline (rows rejected as invalid count in rows_rejected only).");
         Meter.CreateObservableCounter("smartcity.streams.batches", () => Observe(static s => s.Batches), "{batch}", "Batches read from sources.");
         Meter.CreateObservableCounter("smartcity.streams.rows_rejected", () => Observe(static s => s.RowsRejected), "{row}", "Rows rejected as invalid.");
         Meter.CreateObservableCounter("smartcity.streams.values_skipped", () => Observe(static s => s.ValuesSkipped), "{value}", "Measure values skipped (null, NaN, infinite).");
