@@ -11,6 +11,13 @@ public sealed record EventLifecycleOptions
     /// <summary>A condition opens when the score reaches this value. Default 0.8.</summary>
     public double OpenThreshold { get; init; } = 0.8;
 
+    /// <summary>
+    /// How long (event time) the score must stay at or above <see cref="OpenThreshold"/>, from the first such row,
+    /// before the condition opens; a row below it starts the wait again, a NaN score does not. The event then carries
+    /// the first row's time as its onset. Default 0 (the first row at or above opens). Use it to ignore blips.
+    /// </summary>
+    public TimeSpan OpenAfter { get; init; } = TimeSpan.Zero;
+
     /// <summary>An open condition resolves once the score stays below this value for <see cref="ResolveAfter"/>. Default 0.5.</summary>
     public double ResolveThreshold { get; init; } = 0.5;
 
@@ -36,9 +43,9 @@ public sealed record EventLifecycleOptions
             throw new PipelineConfigurationException($"Operator '{operatorName}': ResolveThreshold must be in [0, OpenThreshold={OpenThreshold}], got {ResolveThreshold}. A lower resolve threshold is what stops flapping.");
         }
 
-        if (ResolveAfter < TimeSpan.Zero || Cooldown < TimeSpan.Zero)
+        if (OpenAfter < TimeSpan.Zero || ResolveAfter < TimeSpan.Zero || Cooldown < TimeSpan.Zero)
         {
-            throw new PipelineConfigurationException($"Operator '{operatorName}': ResolveAfter and Cooldown must not be negative.");
+            throw new PipelineConfigurationException($"Operator '{operatorName}': OpenAfter, ResolveAfter and Cooldown must not be negative, got {OpenAfter}, {ResolveAfter}, {Cooldown}.");
         }
 
         if (!(UpdateDelta > 0))

@@ -23,7 +23,13 @@ public static class StateSerialization
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var length = reader.ReadInt32();
+        return ReadArrayOfLength<T>(reader, reader.ReadInt32());
+    }
+
+    /// <summary>Reads the values of an array written by <see cref="WriteArray{T}"/> whose length was already read.</summary>
+    internal static T[] ReadArrayOfLength<T>(BinaryReader reader, int length)
+        where T : unmanaged
+    {
         if (length < 0)
         {
             throw new InvalidDataException($"A saved array has negative length {length}; the state is corrupt.");

@@ -4,8 +4,9 @@ using SmartCity.Streams.Events;
 namespace SmartCity.Streams.Operators.Basic;
 
 /// <summary>
-/// Emits an event per sensor when a column crosses a threshold, with hysteresis (separate resolve level),
-/// optional resolve delay and cooldown: open → update (when the excess grows by another threshold-to-resolve
+/// Emits an event per sensor when a column crosses a threshold, with an optional sustain time (beyond the
+/// threshold for a while before opening), hysteresis (separate resolve level), optional resolve delay and
+/// cooldown: open → update (when the excess grows by another threshold-to-resolve
 /// span) → resolve. Forwards its input unchanged. NaN values are ignored.
 /// </summary>
 /// <remarks>
@@ -60,7 +61,7 @@ public sealed class ThresholdRuleOperator : StreamOperator
             var open = _sign * _options.Threshold;
             _resolveLevel = _sign * (_options.ResolveAt ?? _options.Threshold);
             _band = Math.Max(open - _resolveLevel, Math.Max(Math.Abs(open) * 0.05, 1e-9));
-            _lifecycle = new EventLifecycle(open, _resolveLevel, _options.ResolveAfter, _options.Cooldown, _band);
+            _lifecycle = new EventLifecycle(open, _resolveLevel, _options.ResolveAfter, _options.Cooldown, _band, _options.OpenAfter);
         }
 
         protected override void OnBatch(StreamBatch batch, OperatorOutput output)

@@ -24,6 +24,13 @@ public sealed record ThresholdRuleOptions
     /// <summary>Event category. Default <see cref="EventCategory.Threshold"/>.</summary>
     public EventCategory Category { get; init; } = EventCategory.Threshold;
 
+    /// <summary>
+    /// How long (event time) the value must stay beyond <see cref="Threshold"/> before the event opens, for rules such
+    /// as "speed below 20 km/h for 5 minutes"; the event's time is then the first row beyond it. Default 0 (the first
+    /// row beyond opens).
+    /// </summary>
+    public TimeSpan OpenAfter { get; init; } = TimeSpan.Zero;
+
     /// <summary>How long the value must stay resolved before the event resolves. Default 0.</summary>
     public TimeSpan ResolveAfter { get; init; } = TimeSpan.Zero;
 
@@ -56,9 +63,9 @@ public sealed record ThresholdRuleOptions
                 "the resolve level must lie on the normal side so the rule does not flap.");
         }
 
-        if (ResolveAfter < TimeSpan.Zero || Cooldown < TimeSpan.Zero)
+        if (OpenAfter < TimeSpan.Zero || ResolveAfter < TimeSpan.Zero || Cooldown < TimeSpan.Zero)
         {
-            throw new PipelineConfigurationException($"Threshold rule '{name}': ResolveAfter and Cooldown must not be negative.");
+            throw new PipelineConfigurationException($"Threshold rule '{name}': OpenAfter, ResolveAfter and Cooldown must not be negative, got {OpenAfter}, {ResolveAfter}, {Cooldown}.");
         }
     }
 }
