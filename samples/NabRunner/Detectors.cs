@@ -19,8 +19,6 @@ public static class Detectors
         "saliency" => new SpikeSaliencyDetector(),
         "range" => new RangeNoveltyDetector(),
         "rolling-zscore" => new RollingZScoreBaseline(),
-        "art" => new ArtNoveltyPrototype(),
-        "art-gated" => new ArtGatedEnsemblePrototype(),
         _ => throw new ArgumentException($"Unknown detector '{name}'. Known: {string.Join(", ", Names)}."),
     };
 }
