@@ -59,7 +59,7 @@ internal static class CityPulseApp
             // Sensor faults first (stuck, silent, impossible values), then the anomaly ensemble per sensor: a sudden
             // slowdown is an incident. Events start after a day of history per sensor (AnomalyScoreOptions.EventWarmUp).
             .Then(new SensorFaultOperator("sensor-faults", settings.ValueColumn, new SensorFaultOptions { Minimum = 0, Maximum = 160 }))
-            .Then(new AnomalyScoreOperator("sudden-slowdown", settings.ValueColumn, options: new AnomalyScoreOptions { Category = EventCategory.Incident }))
+            .Then(new AnomalyScoreOperator("sudden-slowdown", settings.ValueColumn, options: IncidentOptions(settings.IncidentSustainMinutes)))
             // Then forecast each sensor's speed in 5-minute steps, up to half an hour ahead, and raise congestion-ahead
             // risks (and recovery opportunities) from the forecasts.
             .Then(new ForecastOperator("speed-forecast", settings.ValueColumn, new ForecasterOptions { Step = TimeSpan.FromMinutes(5), Horizon = horizon }))
@@ -169,5 +169,17 @@ internal static class CityPulseApp
         {
             throw new ArgumentException("--sensors, --days, --interval-seconds and --lanes must be positive.");
         }
+
+        if (!(settings.IncidentSustainMinutes >= 0 && settings.IncidentSustainMinutes <= 24 * 60))
+        {
+            throw new ArgumentException($"--incident-sustain must be between 0 and 1440 minutes, got {settings.IncidentSustainMinutes}.");
+        }
+    }
+
+    /// <summary>The incident events: the library's defaults, optionally with a sustain time before opening.</summary>
+    private static AnomalyScoreOptions IncidentOptions(double sustainMinutes)
+    {
+        var lifecycle = new AnomalyScoreOptions().Lifecycle with { OpenAfter = TimeSpan.FromMinutes(sustainMinutes) };
+        return new AnomalyScoreOptions { Category = EventCategory.Incident, Lifecycle = lifecycle };
     }
 }

@@ -13,4 +13,5 @@ internal sealed record CityPulseSettings(
     string TimeColumn,
     string ValueColumn,
     DirectoryInfo Output,
-    double CongestionSpeed);
+    double CongestionSpeed,
+    double IncidentSustainMinutes);

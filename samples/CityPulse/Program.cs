@@ -5,6 +5,7 @@ var sensors = new Option<int>("--sensors") { Description = "Road sensors in the 
 var days = new Option<double>("--days") { Description = "Simulated days.", DefaultValueFactory = _ => 1 };
 var history = new Option<double>("--history-days") { Description = "Days of history replayed first so detectors and forecasters learn each sensor's week (not reported).", DefaultValueFactory = _ => 7 };
 var congestion = new Option<double>("--congestion-speed") { Description = "Forecast speed (km/h) at or below which a CongestionAhead risk is raised.", DefaultValueFactory = _ => 30 };
+var sustain = new Option<double>("--incident-sustain") { Description = "Minutes the anomaly score must stay at the open level before an incident is reported (EventLifecycleOptions.OpenAfter). Default 0: anomaly scores peak once per episode, see docs/anomaly.md.", DefaultValueFactory = _ => 0 };
 var interval = new Option<int>("--interval-seconds") { Description = "Seconds between two readings of a sensor.", DefaultValueFactory = _ => 60 };
 var lanes = new Option<int>("--lanes") { Description = "Processing lanes (threads).", DefaultValueFactory = _ => Environment.ProcessorCount };
 var seed = new Option<ulong>("--seed") { Description = "Seed of the synthetic city.", DefaultValueFactory = _ => 7 };
@@ -16,7 +17,7 @@ var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the 
 
 var root = new RootCommand("CityPulse: a synthetic (or your) city through SmartCity.Streams: windows, detection, events.")
 {
-    sensors, days, history, congestion, interval, lanes, seed, input, keyColumn, timeColumn, valueColumn, output,
+    sensors, days, history, congestion, sustain, interval, lanes, seed, input, keyColumn, timeColumn, valueColumn, output,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -33,7 +34,8 @@ root.SetAction(async (parse, cancellation) =>
         parse.GetValue(timeColumn)!,
         parse.GetValue(valueColumn)!,
         parse.GetValue(output)!,
-        parse.GetValue(congestion));
+        parse.GetValue(congestion),
+        parse.GetValue(sustain));
     try
     {
         return await CityPulseApp.RunAsync(settings, Console.Out, cancellation);
