@@ -90,20 +90,10 @@ public sealed class EventLifecycle
         {
             if (score >= _open && time >= _cooldownUntil[key])
             {
-                if (_openAfter == 0)
-                {
-                    _isOpen[key] = true;
-                    _openedAt[key] = time;
-                    _belowSince[key] = EventTime.MinValue;
-                    _reported[key] = score;
-                    _peak[key] = score;
-                    return EventTransition.Open;
-                }
-
-                return ObservePending(key, time, score);
+                return ObserveAtOpenLevel(key, time, score);
             }
 
-            if (score < _open)
+            if (score < _open && _openAfter != 0)
             {
                 _pendingSince[key] = EventTime.MinValue;
             }
@@ -114,12 +104,13 @@ public sealed class EventLifecycle
         return ObserveOpen(key, time, score);
     }
 
-    /// <summary>Closes every open condition (end of stream is not a resolve: callers decide whether to emit).</summary>
+    /// <summary>Closes the key's open condition and forgets a run waiting for the sustain time (end of stream is not a resolve: callers decide whether to emit).</summary>
     public void Reset(int key)
     {
         if ((uint)key < (uint)_isOpen.Length)
         {
             _isOpen[key] = false;
+            _pendingSince[key] = EventTime.MinValue;
         }
     }
 
@@ -174,7 +165,8 @@ public sealed class EventLifecycle
         }
     }
 
-    private EventTransition ObservePending(int key, long time, double score)
+    /// <summary>A closed key's row at or above the open level: starts or extends the run that opens after the sustain time (at once without one).</summary>
+    private EventTransition ObserveAtOpenLevel(int key, long time, double score)
     {
         var since = _pendingSince[key];
         if (since == EventTime.MinValue)
